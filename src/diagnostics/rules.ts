@@ -1,0 +1,66 @@
+import type { Severity } from '../validate/schema.js';
+
+/**
+ * The rule catalogue: every diagnostic deckc reports has a stable id from this table. Ids are
+ * public API (users grep for them, CI annotations show them): never rename one, only add.
+ */
+export const RULES = {
+  // parse: answer markers
+  'answer-closer': { severity: 'warning', summary: "an answer closed by '??x' instead of 'x??'" },
+  'missing-closer': { severity: 'warning', summary: "an answer that ends without 'x??'" },
+  'marker-spelling': {
+    severity: 'warning',
+    summary: "a misspelled marker such as ':x?' or '???x'",
+  },
+  'marker-whitespace': { severity: 'warning', summary: 'a marker line with leading spaces' },
+  'glued-marker': { severity: 'warning', summary: 'a marker glued to the end of a text line' },
+  'answer-on-opener': { severity: 'warning', summary: "answer text on the '??x' line" },
+  'text-after-closer': { severity: 'warning', summary: "text after 'x??' on its line" },
+  'empty-question': {
+    severity: 'warning',
+    summary: "an empty ':p' whose question is taken from the title",
+  },
+  'missing-answer': { severity: 'error', summary: "a ':p' question with no answer" },
+  'empty-answer': { severity: 'error', summary: "a ':p' question whose answer is empty" },
+  'orphan-answer': { severity: 'warning', summary: "an answer with no ':p' question before it" },
+  'orphan-closer': { severity: 'warning', summary: "an 'x??' with no open answer" },
+  // parse: structure
+  'heading-space': {
+    severity: 'warning',
+    summary: "a '####' heading with no space after the hashes",
+  },
+  'runaway-fence': {
+    severity: 'warning',
+    summary: 'a code fence that would swallow the cards after it',
+  },
+  'unclosed-fence': {
+    severity: 'warning',
+    summary: 'a code fence still open at the end of its card',
+  },
+  'control-token': {
+    severity: 'warning',
+    summary: 'a language-model control token such as [END_OF_TEXT]',
+  },
+  'duplicate-id': { severity: 'error', summary: 'an explicit card id used twice' },
+  'duplicate-question': { severity: 'warning', summary: 'the same question twice in one deck' },
+  // parse: file level
+  'empty-file': { severity: 'info', summary: 'a file with no content' },
+  'no-cards': { severity: 'info', summary: "a file with no ':p' question" },
+  'invalid-utf8': { severity: 'warning', summary: 'bytes that are not valid UTF-8' },
+  'front-matter': { severity: 'error', summary: 'YAML front matter that cannot be read' },
+  'invalid-card': { severity: 'error', summary: 'a card that fails schema validation' },
+  // render
+  'unbalanced-math': { severity: 'warning', summary: "a '$' math delimiter with no partner" },
+  'unsafe-html': { severity: 'warning', summary: 'raw HTML removed by the sanitizer' },
+  'missing-media': { severity: 'error', summary: 'an image whose file does not exist' },
+  'media-outside-root': { severity: 'error', summary: 'an image path that leaves the input root' },
+  // identity
+  'lock-stale': {
+    severity: 'error',
+    summary: 'the lock file does not match the sources (--frozen)',
+  },
+  // config
+  'config-invalid': { severity: 'error', summary: 'a config file that fails validation' },
+} as const satisfies Record<string, { severity: Severity; summary: string }>;
+
+export type RuleId = keyof typeof RULES;

@@ -1,0 +1,171 @@
+/**
+ * The zod schemas here are the single source of deckc's data types: the card tree the parser
+ * produces, the compiled notes the emitters consume, and the JSON deck format users read.
+ * Types are derived with `z.infer`; the shipped JSON Schema is generated from these schemas.
+ */
+import { z } from 'zod';
+
+/** A place in a source file, as in unist: line and column 1-based, offset 0-based (UTF-16 units). */
+export const Point = z.object({
+  line: z.number().int().min(1),
+  column: z.number().int().min(1),
+  offset: z.number().int().min(0),
+});
+export type Point = z.infer<typeof Point>;
+
+export const Position = z.object({ start: Point, end: Point });
+export type Position = z.infer<typeof Position>;
+
+/** A Markdown field of a card, markers removed, with the span of its source. */
+export const Field = z.object({
+  type: z.literal('field'),
+  /** Markdown source of the field, markers and surrounding blank lines removed. */
+  value: z.string(),
+  position: Position,
+});
+export type Field = z.infer<typeof Field>;
+
+/** One question and its answer, as written in the source. */
+export const Card = z.object({
+  type: z.literal('card'),
+  /** The `#### Title` the card stands under, if any. */
+  title: Field.nullable(),
+  /** Background text between the title and `:p`, shown with the answer. */
+  context: Field.nullable(),
+  question: Field,
+  answer: Field,
+  /** An explicit identity chosen by the author (`{#id}` at the end of the `:p` or `####` line). */
+  id: z.string().min(1).nullable(),
+  /** The span from the title (or `:p`) to the end of the answer. */
+  position: Position,
+});
+export type Card = z.infer<typeof Card>;
+
+/** What the file says about itself: title line, chapter line, front matter. */
+export const FileMeta = z.object({
+  /** Text of the `# ...` title line, if any. */
+  title: z.string().nullable(),
+  /** Book name from `# Flashcards: <name> (Part N)`. */
+  book: z.string().nullable(),
+  /** Part number from `(Part N)`. */
+  part: z.number().int().nullable(),
+  /** `**Starting Chapter:** <text>`. */
+  chapter: z.string().nullable(),
+  /** Deck name set in YAML front matter (`deck: A::B`). */
+  deck: z.string().nullable(),
+  /** Tags set in YAML front matter (`tags: [a, b]`). */
+  tags: z.array(z.string()),
+});
+export type FileMeta = z.infer<typeof FileMeta>;
+
+/** The card tree of one source file (a unist parent). */
+export const SourceFile = z.object({
+  type: z.literal('file'),
+  /** Path relative to the input root, with `/` separators. */
+  path: z.string(),
+  meta: FileMeta,
+  children: z.array(Card),
+  position: Position,
+});
+export type SourceFile = z.infer<typeof SourceFile>;
+
+export const Severity = z.enum(['error', 'warning', 'info']);
+export type Severity = z.infer<typeof Severity>;
+
+/** A problem in the user's input. Data, rendered separately by a formatter. */
+export const Diagnostic = z.object({
+  /** Path relative to the input root (or as given on the command line). */
+  file: z.string(),
+  /** 1-based. */
+  line: z.number().int().min(1),
+  /** 1-based, in UTF-16 units like editors and GitHub annotations. */
+  column: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  endColumn: z.number().int().min(1),
+  severity: Severity,
+  /** Stable rule id from the catalogue in `src/diagnostics/rules.ts`. */
+  rule: z.string(),
+  message: z.string(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+/** Where a card came from. */
+export const SourceRef = z.object({
+  /** Relative to the input root, `/` separators. */
+  file: z.string(),
+  /** 1-based line of the `:p` marker. */
+  line: z.number().int().min(1),
+  /** 1-based column of the `:p` marker. */
+  column: z.number().int().min(1),
+});
+export type SourceRef = z.infer<typeof SourceRef>;
+
+/**
+ * The note type's fields, in order. Frozen forever: Anki matches notes to note types by schema,
+ * so adding, removing or reordering a field would strand every existing note (see ANKI.md).
+ */
+export const FIELD_NAMES = ['Question', 'Answer', 'Title', 'Context', 'Source'] as const;
+export const FieldName = z.enum(FIELD_NAMES);
+export type FieldName = z.infer<typeof FieldName>;
+
+/** A card compiled for Anki: rendered HTML fields and its identity. */
+export const Note = z.object({
+  /** Anki note GUID: stable across rebuilds, unique across decks. */
+  guid: z.string().min(1),
+  /** Full deck name, `Parent::Child`. */
+  deck: z.string().min(1),
+  /** Anki tags: no spaces inside a tag, `::` for hierarchy. */
+  tags: z.array(z.string().regex(/^\S+$/)),
+  /** Field HTML keyed by field name. */
+  fields: z.object({
+    Question: z.string(),
+    Answer: z.string(),
+    Title: z.string(),
+    Context: z.string(),
+    Source: z.string(),
+  }),
+  /** Last content change, in seconds since the epoch (Anki's `notes.mod`). */
+  mod: z.number().int().min(0),
+  source: SourceRef,
+});
+export type Note = z.infer<typeof Note>;
+
+/** A media file to ship in the package, named by content hash. */
+export const MediaFile = z.object({
+  name: z.string().regex(/^[^/\\]+$/),
+  data: z.instanceof(Uint8Array),
+});
+export type MediaFile = z.infer<typeof MediaFile>;
+
+/** Everything that goes into one output package. */
+export const Package = z.object({
+  /** Output base name, without extension. */
+  name: z.string().min(1),
+  notes: z.array(Note),
+  media: z.array(MediaFile),
+});
+export type Package = z.infer<typeof Package>;
+
+/** A card in the JSON deck format (Markdown source and rendered HTML side by side). */
+export const JsonCard = z.object({
+  guid: z.string(),
+  id: z.string().nullable(),
+  deck: z.string(),
+  tags: z.array(z.string()),
+  title: z.string().nullable(),
+  context: z.string().nullable(),
+  question: z.string(),
+  answer: z.string(),
+  html: Note.shape.fields,
+  source: SourceRef,
+});
+export type JsonCard = z.infer<typeof JsonCard>;
+
+/** One JSON deck file. */
+export const JsonDeck = z.object({
+  $schema: z.string().optional(),
+  format: z.literal('deckc-deck@1'),
+  deck: z.string(),
+  cards: z.array(JsonCard),
+});
+export type JsonDeck = z.infer<typeof JsonDeck>;
