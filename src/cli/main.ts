@@ -1,0 +1,159 @@
+import yargs from 'yargs';
+import { FORMATS, type Format } from '../compile.js';
+import { REPORTERS, type ReporterName } from '../diagnostics/format.js';
+import { countBySeverity } from '../diagnostics/report.js';
+import { IoError } from '../io/input.js';
+import { build } from './build.js';
+
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** Exit codes: 0 success (warnings allowed), 1 problems in the input, 2 the tool could not run. */
+export const EXIT = { ok: 0, input: 1, tool: 2 } as const;
+
+const parseFormats = (value: string | string[]): Format[] => {
+  const list = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const f of list) {
+    if (!(FORMATS as readonly string[]).includes(f))
+      throw new Error(`Unknown format '${f}', expected one of ${FORMATS.join(', ')}`);
+  }
+  return [...new Set(list)] as Format[];
+};
+
+/** The deckc command line. Testable in-process: all I/O goes through `io` and the file system. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const epoch = io.env.SOURCE_DATE_EPOCH;
+  const now = epoch && /^\d+$/.test(epoch) ? Number(epoch) : Math.floor(Date.now() / 1000);
+
+  const run = async (args: Record<string, unknown>, write: boolean) => {
+    const reporter = args.reporter as ReporterName;
+    const started = performance.now();
+    const result = await build({
+      paths: (args.paths as string[]).length ? (args.paths as string[]) : ['input'],
+      cwd: io.cwd,
+      out: args.out as string,
+      formats: parseFormats(args.format as string),
+      write,
+      frozen: Boolean(args.frozen),
+      bundle:
+        typeof args.bundle === 'string' && args.bundle
+          ? args.bundle
+          : args.bundle
+            ? 'deckc'
+            : undefined,
+      rootDeck: args.rootDeck as string,
+      now,
+    });
+    const shown = args.quiet
+      ? result.diagnostics.filter((d) => d.severity === 'error')
+      : result.diagnostics;
+    (reporter === 'json' ? io.stdout : io.stderr).write(REPORTERS[reporter](shown));
+    const counts = countBySeverity(result.diagnostics);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    io.stderr.write(
+      `deckc: ${plural(result.files, 'file')}, ${plural(result.cards, 'card')}, ${plural(result.packages, 'package')}` +
+        `${result.retired ? `, ${result.retired} retired` : ''}; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')} (${seconds} s)\n`,
+    );
+    if (write && !args.quiet)
+      for (const file of result.written) io.stderr.write(`  wrote ${file}\n`);
+    const failed = counts.error > 0 || (Boolean(args.strict) && counts.warning > 0);
+    code = failed ? EXIT.input : EXIT.ok;
+  };
+
+  const common = (y: ReturnType<typeof yargs>) =>
+    y
+      .positional('paths', {
+        describe: 'Markdown files or folders (a folder is an input root)',
+        type: 'string',
+        array: true,
+        default: [],
+      })
+      .option('reporter', {
+        choices: Object.keys(REPORTERS),
+        default: 'text',
+        describe: 'How to print diagnostics (json: one array on stdout)',
+      })
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe: 'Treat warnings as errors (exit 1)',
+      })
+      .option('frozen', {
+        type: 'boolean',
+        default: false,
+        describe: 'Fail if deckc.lock.json would change; write nothing',
+      })
+      .option('root-deck', {
+        type: 'string',
+        default: 'Default',
+        describe: 'Deck for files in the input root that name no book',
+      })
+      .option('format', {
+        type: 'string',
+        default: FORMATS.join(','),
+        describe: `Comma-separated outputs: ${FORMATS.join(', ')}`,
+      })
+      .option('out', { type: 'string', default: 'dist', describe: 'Output folder' })
+      .option('bundle', {
+        type: 'string',
+        describe: 'One package for everything (optionally named)',
+      })
+      .option('quiet', {
+        alias: 'q',
+        type: 'boolean',
+        default: false,
+        describe: 'Print errors and the summary only',
+      });
+
+  try {
+    await yargs(argv)
+      .scriptName('deckc')
+      .usage('$0 <command> [paths..]\n\nCompile Markdown flashcards into Anki decks.')
+      .command(
+        'build [paths..]',
+        'Compile decks into --out (default: input/ → dist/)',
+        common,
+        (args) => run(args, true),
+      )
+      .command('check [paths..]', 'Report problems without writing anything', common, (args) =>
+        run(args, false),
+      )
+      .demandCommand(1, 'Name a command: build or check')
+      .strict()
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw error ?? new UsageError(message);
+      })
+      .epilogue(
+        'Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings with --strict), 2 the tool could not run.',
+      )
+      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .showHelpOnFail(false)
+      .version()
+      .help()
+      .parseAsync();
+    return code;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof IoError ||
+      (error as Error).message?.startsWith('Unknown format')
+    ) {
+      io.stderr.write(`deckc: ${(error as Error).message}\n`);
+    } else {
+      io.stderr.write(`deckc: internal error: ${(error as Error).stack ?? error}\n`);
+    }
+    return EXIT.tool;
+  }
+}
+
+class UsageError extends Error {}

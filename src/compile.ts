@@ -1,0 +1,292 @@
+/**
+ * The whole pipeline in a screenful:
+ *   compileFile:  bytes → parse → deck name → render → compiled cards (per file: cacheable, parallel)
+ *   linkProject:  compiled files + lock → identities, mods, packages, next lock
+ *   emitPackage:  package → .apkg / .csv / .json bytes
+ * Pure: file access comes in through `readMedia` and the caller writes the outputs.
+ */
+import { deckNameFor, normalizeDeckName } from './decks/name.js';
+import { DiagnosticSink } from './diagnostics/report.js';
+import { emitApkg } from './emit/apkg.js';
+import { emitCsv } from './emit/csv.js';
+import { emitJson } from './emit/json.js';
+import { questionKeyHash } from './identity/guid.js';
+import { hashHex } from './identity/hash.js';
+import { type Lock, type LockEntry, resolveIdentities } from './identity/lock.js';
+import { parseFile } from './parse/parse-file.js';
+import { renderCard } from './render/render-card.js';
+import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from './render/templates.js';
+import type {
+  Diagnostic,
+  JsonCard,
+  MediaFile,
+  Note,
+  Package,
+  SourceRef,
+} from './validate/schema.js';
+
+export const FORMATS = ['apkg', 'csv', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** deckc's note type id: constant forever (Anki matches notes to note types by id). */
+export const NOTETYPE_ID = 1_700_000_000_000;
+
+export const RETIRED_TAG = 'deckc::retired';
+
+export interface CompileOptions {
+  /** Deck for files directly in the input root that name no book. */
+  rootDeck: string;
+  /** Tags added to every card. */
+  tags?: readonly string[];
+}
+
+/** One card after parse and render: everything linking needs, serialisable (for workers and cache). */
+export interface CompiledCard {
+  deck: string;
+  tags: string[];
+  id: string | null;
+  markdown: { title: string | null; context: string | null; question: string; answer: string };
+  html: Omit<Note['fields'], 'Source'>;
+  source: SourceRef;
+}
+
+export interface CompiledFile {
+  path: string;
+  cards: CompiledCard[];
+  media: MediaFile[];
+  diagnostics: Diagnostic[];
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** An Anki tag: no spaces inside. */
+const toTag = (s: string) => s.trim().replace(/\s+/g, '_');
+
+/** Parses and renders one file. Never throws on bad input: problems become diagnostics. */
+export function compileFile(
+  bytes: Uint8Array | string,
+  path: string,
+  readMedia: (path: string) => Uint8Array | null,
+  options: CompileOptions,
+): CompiledFile {
+  const { file, diagnostics } = parseFile(bytes, path);
+  const sink = new DiagnosticSink(path);
+  const deck = deckNameFor(path, file.meta, options.rootDeck);
+  const tags = [
+    ...(options.tags ?? []),
+    ...file.meta.tags,
+    ...(file.meta.chapter ? [`chapter::${file.meta.chapter}`] : []),
+  ]
+    .map(toTag)
+    .filter(Boolean);
+  const media = new Map<string, MediaFile>();
+  const cards = file.children.map((card): CompiledCard => {
+    const rendered = renderCard(card, { sink, file: path, readMedia });
+    for (const m of rendered.media) media.set(m.name, m);
+    return {
+      deck,
+      tags: [...new Set(tags)],
+      id: card.id,
+      markdown: {
+        title: card.title?.value ?? null,
+        context: card.context?.value ?? null,
+        question: card.question.value,
+        answer: card.answer.value,
+      },
+      html: rendered.fields,
+      source: {
+        file: path,
+        line: card.question.position.start.line,
+        column: card.question.position.start.column,
+      },
+    };
+  });
+  return {
+    path,
+    cards,
+    media: [...media.values()],
+    diagnostics: [...diagnostics, ...sink.messages],
+  };
+}
+
+export interface LinkOptions {
+  /** Build time in seconds; the `mod` of notes whose content changed. */
+  now: number;
+  /** One package for everything, under this name; otherwise one per top-level deck. */
+  bundle?: string | undefined;
+}
+
+export interface LinkedPackage extends Package {
+  cards: JsonCard[];
+}
+
+export interface LinkResult {
+  packages: LinkedPackage[];
+  lock: Lock;
+  diagnostics: Diagnostic[];
+  retired: number;
+}
+
+const styleHash = () => hashHex(`${FRONT_TEMPLATE}\u0000${BACK_TEMPLATE}\u0000${CSS}`);
+
+/** Gives every card its identity and groups notes into packages. Files must come sorted by path. */
+export function linkProject(
+  files: readonly CompiledFile[],
+  previous: Lock | null,
+  options: LinkOptions,
+): LinkResult {
+  const diagnostics: Diagnostic[] = [];
+  const cards = files.flatMap((f) => f.cards);
+  const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
+
+  // Occurrence numbers keep two identical questions in one scope apart; explicit ids must be unique.
+  const seenKeys = new Map<string, SourceRef>();
+  const seenIds = new Map<string, SourceRef>();
+  const occurrences = new Map<string, number>();
+  const inputs = cards.map((card) => {
+    const scope = scopeOf(card.deck);
+    const base = questionKeyHash(card.markdown.question, 1);
+    const n = (occurrences.get(`${scope}\u0000${base}`) ?? 0) + 1;
+    occurrences.set(`${scope}\u0000${base}`, n);
+    const at = `${card.source.file}:${card.source.line}`;
+    if (card.id !== null) {
+      const first = seenIds.get(card.id);
+      if (first)
+        diagnostics.push(
+          diag(
+            card.source,
+            'duplicate-id',
+            'error',
+            `Unexpected id '${card.id}', already used at ${first.file}:${first.line}; ids must be unique`,
+          ),
+        );
+      else seenIds.set(card.id, card.source);
+    } else if (n > 1) {
+      const first = seenKeys.get(`${scope}\u0000${base}`)!;
+      diagnostics.push(
+        diag(
+          card.source,
+          'duplicate-question',
+          'warning',
+          `Unexpected repeated question, first asked at ${first.file}:${first.line}; give one of them an explicit {#id} to keep their identities apart`,
+        ),
+      );
+    } else seenKeys.set(`${scope}\u0000${base}`, card.source);
+    const fields = { ...card.html, Source: escapeHtml(`${card.deck} · ${at}`) };
+    return {
+      scope,
+      deck: card.deck,
+      id: card.id,
+      key: n > 1 ? questionKeyHash(card.markdown.question, n) : base,
+      answer: hashHex(card.markdown.answer),
+      content: hashHex(JSON.stringify([card.deck, card.tags, fields])),
+      at,
+      q: card.markdown.question.replace(/\s+/g, ' ').trim().slice(0, 120),
+      fields,
+    };
+  });
+
+  const resolved = resolveIdentities(inputs, previous, styleHash(), options.now);
+  const notes: Note[] = cards.map((card, i) => ({
+    guid: resolved.identities[i]!.guid,
+    deck: card.deck,
+    tags: card.tags,
+    fields: inputs[i]!.fields,
+    mod: resolved.identities[i]!.mod,
+    source: card.source,
+  }));
+  const retiredNotes = resolved.retired.map(([guid, entry]) => retiredNote(guid, entry));
+
+  const mediaByCard = new Map<string, MediaFile[]>(files.map((f) => [f.path, f.media]));
+  const packageOf = (deck: string) => options.bundle ?? scopeOf(deck);
+  const packages = new Map<string, LinkedPackage>();
+  const ensure = (name: string) => {
+    let pkg = packages.get(name);
+    if (!pkg) packages.set(name, (pkg = { name, notes: [], media: [], cards: [] }));
+    return pkg;
+  };
+  notes.forEach((note, i) => {
+    const pkg = ensure(packageOf(note.deck));
+    pkg.notes.push(note);
+    const card = cards[i]!;
+    pkg.cards.push({
+      guid: note.guid,
+      id: card.id,
+      deck: card.deck,
+      tags: card.tags,
+      ...card.markdown,
+      html: note.fields,
+      source: card.source,
+    });
+  });
+  for (const note of retiredNotes) ensure(packageOf(note.deck)).notes.push(note);
+  for (const file of files) {
+    if (file.cards.length === 0) continue;
+    const pkg = ensure(packageOf(file.cards[0]!.deck));
+    const names = new Set(pkg.media.map((m) => m.name));
+    for (const m of mediaByCard.get(file.path) ?? [])
+      if (!names.has(m.name)) pkg.media.push(m), names.add(m.name);
+  }
+  for (const pkg of packages.values())
+    pkg.media.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...packages.values()].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  return { packages: sorted, lock: resolved.lock, diagnostics, retired: retiredNotes.length };
+}
+
+function diag(
+  at: SourceRef,
+  rule: string,
+  severity: Diagnostic['severity'],
+  message: string,
+): Diagnostic {
+  return {
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    endLine: at.line,
+    endColumn: at.column,
+    severity,
+    rule,
+    message,
+  };
+}
+
+/**
+ * A note whose card vanished from the sources. Anki never deletes notes on import, so deckc
+ * ships it once more, tagged, in a `Retired` subdeck of its package, so users can find it.
+ */
+function retiredNote(guid: string, entry: LockEntry): Note {
+  const [file, line] = [entry.at.replace(/:\d+$/, ''), Number(entry.at.match(/:(\d+)$/)?.[1] ?? 1)];
+  const deck = normalizeDeckName(`${entry.deck.split('::')[0]}::Retired`);
+  return {
+    guid,
+    deck,
+    tags: [RETIRED_TAG],
+    fields: {
+      Question: escapeHtml(entry.q),
+      Answer: `<p><em>This card was removed from its source (${escapeHtml(entry.at)}). Its review history is kept; suspend or delete it.</em></p>`,
+      Title: '',
+      Context: '',
+      Source: escapeHtml(`retired · ${entry.at}`),
+    },
+    mod: entry.mod,
+    source: { file, line, column: 1 },
+  };
+}
+
+/** The output files of one package, keyed by extension. */
+export async function emitPackage(
+  pkg: LinkedPackage,
+  formats: readonly Format[],
+  lock: Lock,
+): Promise<Map<Format, Uint8Array>> {
+  const out = new Map<Format, Uint8Array>();
+  if (formats.includes('apkg'))
+    out.set('apkg', await emitApkg(pkg, { notetypeMod: lock.notetype.mod }));
+  if (formats.includes('csv')) out.set('csv', emitCsv(pkg.notes, NOTETYPE_ID));
+  if (formats.includes('json')) out.set('json', emitJson(pkg.name, pkg.cards));
+  return out;
+}

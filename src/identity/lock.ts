@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { derivedGuid, explicitGuid } from './guid.js';
+
+/**
+ * The lock file (`deckc.lock.json`, committed beside the sources like package-lock.json) is
+ * deckc's memory between builds. Anki updates a note only when the incoming `mod` is newer, so
+ * `mod` must rise exactly when a note's content changes: the lock remembers each note's content
+ * hash and mod. It also keeps identities through question edits and remembers retired notes.
+ */
+export const LockEntry = z.object({
+  /** Full deck name the note was last compiled into. */
+  deck: z.string(),
+  /** Hash of the normalised question (see guid.ts); how a card finds its GUID again. */
+  key: z.string(),
+  /** Hash of the answer Markdown; used to follow a card whose question was edited. */
+  answer: z.string(),
+  /** Hash of everything the note carries to Anki (fields, deck, tags). */
+  content: z.string(),
+  /** Last content change, seconds since the epoch. */
+  mod: z.number().int().min(0),
+  /** Where the card was last seen, `file:line`, for people reading the lock. */
+  at: z.string(),
+  /** The question, shortened, for people reading the lock and for retired notes. */
+  q: z.string(),
+  /** Seconds since the epoch when the card vanished from the sources. */
+  retired: z.number().int().min(0).optional(),
+});
+export type LockEntry = z.infer<typeof LockEntry>;
+
+export const Lock = z.object({
+  lockfileVersion: z.literal(1),
+  notetype: z.object({ style: z.string(), mod: z.number().int().min(0) }),
+  notes: z.record(z.string(), LockEntry),
+});
+export type Lock = z.infer<typeof Lock>;
+
+export const LOCK_FILE = 'deckc.lock.json';
+
+/** One line per note, sorted by GUID, so a changed card changes exactly one line of the diff. */
+export function serializeLock(lock: Lock): string {
+  const guids = Object.keys(lock.notes).sort();
+  const lines = guids.map((g, i) => {
+    const entry = lock.notes[g]!;
+    const ordered = Object.fromEntries(
+      Object.keys(entry)
+        .sort()
+        .map((k) => [k, entry[k as keyof LockEntry]]),
+    );
+    return `    ${JSON.stringify(g)}: ${JSON.stringify(ordered)}${i < guids.length - 1 ? ',' : ''}`;
+  });
+  return [
+    '{',
+    '  "lockfileVersion": 1,',
+    `  "notetype": ${JSON.stringify({ mod: lock.notetype.mod, style: lock.notetype.style })},`,
+    lines.length ? `  "notes": {\n${lines.join('\n')}\n  }` : '  "notes": {}',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** What identity resolution needs to know about one compiled card. */
+export interface IdentityInput {
+  /** Package scope: the top-level deck. */
+  scope: string;
+  deck: string;
+  /** Explicit `{#id}`, or null. */
+  id: string | null;
+  key: string;
+  answer: string;
+  content: string;
+  at: string;
+  q: string;
+}
+
+export interface Identity {
+  guid: string;
+  mod: number;
+}
+
+export interface ResolvedIdentities {
+  /** In the order of the inputs. */
+  identities: Identity[];
+  /** Notes in the lock whose cards are gone from the sources (GUID and entry). */
+  retired: [string, LockEntry][];
+  lock: Lock;
+}
+
+const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
+
+/**
+ * Gives each card its GUID and `mod`, and computes the next lock.
+ * A card keeps its GUID (1) by explicit id, (2) by its question within its scope, (3) when its
+ * question was edited: by an unclaimed note of the previous build in the same scope with the
+ * same answer, if exactly one such note and one such card exist. Otherwise it gets a new one.
+ * `now` is in seconds; a note's `mod` becomes `max(now, previous + 1)` when its content changed.
+ */
+export function resolveIdentities(
+  cards: readonly IdentityInput[],
+  previous: Lock | null,
+  style: string,
+  now: number,
+): ResolvedIdentities {
+  const old = previous?.notes ?? {};
+  const byKey = new Map<string, string>();
+  for (const [guid, entry] of Object.entries(old))
+    byKey.set(`${scopeOf(entry.deck)}\u0000${entry.key}`, guid);
+
+  const guids: (string | null)[] = cards.map((card) =>
+    card.id !== null
+      ? explicitGuid(card.id)
+      : (byKey.get(`${card.scope}\u0000${card.key}`) ?? null),
+  );
+  const claimed = new Set(guids.filter((g): g is string => g !== null));
+
+  // (3) follow edited questions: match unresolved cards to unclaimed live notes by answer.
+  const group = (scope: string, answer: string) => `${scope}\u0000${answer}`;
+  const orphans = new Map<string, string[]>();
+  for (const [guid, entry] of Object.entries(old)) {
+    if (claimed.has(guid) || entry.retired !== undefined) continue;
+    const k = group(scopeOf(entry.deck), entry.answer);
+    orphans.set(k, [...(orphans.get(k) ?? []), guid]);
+  }
+  const unresolved = new Map<string, number[]>();
+  guids.forEach((g, i) => {
+    if (g !== null) return;
+    const k = group(cards[i]!.scope, cards[i]!.answer);
+    unresolved.set(k, [...(unresolved.get(k) ?? []), i]);
+  });
+  for (const [k, indexes] of unresolved) {
+    const candidates = orphans.get(k);
+    if (indexes.length === 1 && candidates?.length === 1) {
+      guids[indexes[0]!] = candidates[0]!;
+      claimed.add(candidates[0]!);
+    }
+  }
+
+  const notes: Record<string, LockEntry> = {};
+  const identities = cards.map((card, i) => {
+    let guid = guids[i] ?? derivedGuid(card.scope, card.key);
+    // A derived GUID can be held already by a note whose question was edited away from this one.
+    for (let n = 2; guids[i] === null && claimed.has(guid); n++)
+      guid = derivedGuid(card.scope, `${card.key}#${n}`);
+    claimed.add(guid);
+    const before = old[guid];
+    const unchanged =
+      before !== undefined && before.content === card.content && before.retired === undefined;
+    const mod = unchanged ? before.mod : Math.max(now, (before?.mod ?? 0) + 1);
+    notes[guid] = {
+      deck: card.deck,
+      key: card.key,
+      answer: card.answer,
+      content: card.content,
+      mod,
+      at: card.at,
+      q: card.q,
+    };
+    return { guid, mod };
+  });
+
+  const retired: [string, LockEntry][] = [];
+  for (const [guid, entry] of Object.entries(old)) {
+    if (notes[guid]) continue;
+    const next =
+      entry.retired !== undefined
+        ? entry
+        : { ...entry, retired: now, mod: Math.max(now, entry.mod + 1) };
+    notes[guid] = next;
+    retired.push([guid, next]);
+  }
+
+  const notetype =
+    previous && previous.notetype.style === style
+      ? previous.notetype
+      : { style, mod: Math.max(now, (previous?.notetype.mod ?? 0) + 1) };
+  return { identities, retired, lock: { lockfileVersion: 1, notetype, notes } };
+}

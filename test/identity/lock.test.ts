@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { derivedGuid, questionKeyHash } from '../../src/identity/guid.js';
+import {
+  type IdentityInput,
+  Lock,
+  resolveIdentities,
+  serializeLock,
+} from '../../src/identity/lock.js';
+
+const card = (
+  q: string,
+  answer = 'a',
+  content = `${q}|${answer}`,
+  extra: Partial<IdentityInput> = {},
+): IdentityInput => ({
+  scope: 'Book',
+  deck: 'Book::Part 01',
+  id: null,
+  key: questionKeyHash(q, 1),
+  answer,
+  content,
+  at: 'book/p1.md:3',
+  q,
+  ...extra,
+});
+
+describe('resolveIdentities', () => {
+  it('derives GUIDs from scope and question, never from time', () => {
+    const a = resolveIdentities([card('What is X?')], null, 's', 1000);
+    const b = resolveIdentities([card('What is X?')], null, 's', 9999);
+    expect(a.identities[0]!.guid).toBe(b.identities[0]!.guid);
+    expect(a.identities[0]!.guid).toBe(derivedGuid('Book', questionKeyHash('What is X?', 1)));
+    expect(a.identities[0]!.guid).toMatch(/^[0-9A-Za-z]{11}$/);
+  });
+
+  it('keeps identity through reformatting of the question', () => {
+    expect(questionKeyHash('What is  **X**?', 1)).toBe(questionKeyHash('what is\nX?', 1));
+  });
+
+  it('keeps GUIDs apart across scopes', () => {
+    const r = resolveIdentities(
+      [card('Q'), card('Q', 'a', 'c', { scope: 'Other', deck: 'Other' })],
+      null,
+      's',
+      1,
+    );
+    expect(r.identities[0]!.guid).not.toBe(r.identities[1]!.guid);
+  });
+
+  it('keeps mod when content is unchanged and raises it exactly when content changes', () => {
+    const first = resolveIdentities([card('Q1'), card('Q2')], null, 's', 1000);
+    expect(first.identities.map((i) => i.mod)).toEqual([1000, 1000]);
+    const same = resolveIdentities([card('Q1'), card('Q2')], first.lock, 's', 2000);
+    expect(same.identities.map((i) => i.mod)).toEqual([1000, 1000]);
+    expect(serializeLock(same.lock)).toBe(serializeLock(first.lock));
+    const edited = resolveIdentities([card('Q1', 'a2'), card('Q2')], first.lock, 's', 3000);
+    expect(edited.identities.map((i) => i.mod)).toEqual([3000, 1000]);
+    expect(edited.identities[0]!.guid).toBe(first.identities[0]!.guid);
+  });
+
+  it('raises mod even when the clock is behind the lock', () => {
+    const first = resolveIdentities([card('Q1')], null, 's', 5000);
+    const edited = resolveIdentities([card('Q1', 'changed')], first.lock, 's', 10);
+    expect(edited.identities[0]!.mod).toBe(5001);
+  });
+
+  it('follows a card whose question was edited when the match by answer is unambiguous', () => {
+    const first = resolveIdentities(
+      [card('What is X?', 'ans-x'), card('What is Y?', 'ans-y')],
+      null,
+      's',
+      1000,
+    );
+    const next = resolveIdentities(
+      [card('What is X exactly?', 'ans-x'), card('What is Y?', 'ans-y')],
+      first.lock,
+      's',
+      2000,
+    );
+    expect(next.identities[0]!.guid).toBe(first.identities[0]!.guid);
+    expect(next.identities[0]!.mod).toBe(2000);
+    expect(next.retired).toEqual([]);
+  });
+
+  it('does not guess when two edited cards share an answer', () => {
+    const first = resolveIdentities([card('A?', 'same'), card('B?', 'same')], null, 's', 1000);
+    const next = resolveIdentities(
+      [card('A2?', 'same'), card('B2?', 'same')],
+      first.lock,
+      's',
+      2000,
+    );
+    const old = new Set(first.identities.map((i) => i.guid));
+    expect(next.identities.every((i) => !old.has(i.guid))).toBe(true);
+    expect(next.retired).toHaveLength(2);
+  });
+
+  it('retires notes whose cards vanished, once, and revives them when they return', () => {
+    const first = resolveIdentities([card('Q1'), card('Q2', 'b')], null, 's', 1000);
+    const removed = resolveIdentities([card('Q1')], first.lock, 's', 2000);
+    expect(removed.retired).toHaveLength(1);
+    const [guid, entry] = removed.retired[0]!;
+    expect(guid).toBe(first.identities[1]!.guid);
+    expect(entry.retired).toBe(2000);
+    expect(entry.mod).toBe(2000);
+    const again = resolveIdentities([card('Q1')], removed.lock, 's', 3000);
+    expect(again.retired[0]![1].mod).toBe(2000);
+    expect(serializeLock(again.lock)).toBe(serializeLock(removed.lock));
+    const back = resolveIdentities([card('Q1'), card('Q2', 'b')], removed.lock, 's', 4000);
+    expect(back.identities[1]).toEqual({ guid, mod: 4000 });
+    expect(back.lock.notes[guid]!.retired).toBeUndefined();
+  });
+
+  it('uses explicit ids across scopes', () => {
+    const a = resolveIdentities([card('Q', 'a', 'c', { id: 'my-id' })], null, 's', 1);
+    const b = resolveIdentities(
+      [card('Other?', 'a', 'c', { id: 'my-id', scope: 'Else', deck: 'Else' })],
+      null,
+      's',
+      1,
+    );
+    expect(a.identities[0]!.guid).toBe(b.identities[0]!.guid);
+  });
+
+  it('never hands one GUID to two cards', () => {
+    // Q1 edited to Q3 keeps Q1's GUID; a new card asking Q1 again must get a different one.
+    const first = resolveIdentities([card('Q1', 'x')], null, 's', 1);
+    const edited = resolveIdentities([card('Q3', 'x')], first.lock, 's', 2);
+    const both = resolveIdentities([card('Q3', 'x'), card('Q1', 'y')], edited.lock, 's', 3);
+    expect(new Set(both.identities.map((i) => i.guid)).size).toBe(2);
+    expect(both.identities[0]!.guid).toBe(first.identities[0]!.guid);
+  });
+
+  it('raises the note type mod exactly when the style changes', () => {
+    const first = resolveIdentities([], null, 'style-1', 100);
+    expect(resolveIdentities([], first.lock, 'style-1', 200).lock.notetype.mod).toBe(100);
+    expect(resolveIdentities([], first.lock, 'style-2', 200).lock.notetype.mod).toBe(200);
+  });
+
+  it('serializes a lock that parses back', () => {
+    const r = resolveIdentities([card('Q1'), card('Q2')], null, 's', 1);
+    const text = serializeLock(r.lock);
+    expect(Lock.parse(JSON.parse(text))).toEqual(r.lock);
+    expect(text.split('\n').filter((l) => l.includes('"deck"'))).toHaveLength(2);
+  });
+});
