@@ -198,12 +198,18 @@ export function linkProject(
   }));
   const retiredNotes = resolved.retired.map(([guid, entry]) => retiredNote(guid, entry));
 
-  const mediaByCard = new Map<string, MediaFile[]>(files.map((f) => [f.path, f.media]));
   const packageOf = (deck: string) => options.bundle ?? scopeOf(deck);
-  const packages = new Map<string, LinkedPackage>();
+  type Building = LinkedPackage & { mediaByName: Map<string, MediaFile> };
+  const packages = new Map<string, Building>();
   const ensure = (name: string) => {
-    let pkg = packages.get(name);
-    if (!pkg) packages.set(name, (pkg = { name, notes: [], media: [], cards: [] }));
+    const pkg: Building = packages.get(name) ?? {
+      name,
+      notes: [],
+      media: [],
+      cards: [],
+      mediaByName: new Map(),
+    };
+    packages.set(name, pkg);
     return pkg;
   };
   notes.forEach((note, i) => {
@@ -224,15 +230,13 @@ export function linkProject(
   for (const file of files) {
     if (file.cards.length === 0) continue;
     const pkg = ensure(packageOf(file.cards[0]!.deck));
-    const names = new Set(pkg.media.map((m) => m.name));
-    for (const m of mediaByCard.get(file.path) ?? [])
-      if (!names.has(m.name)) pkg.media.push(m), names.add(m.name);
+    for (const m of file.media) pkg.mediaByName.set(m.name, m);
   }
-  for (const pkg of packages.values())
-    pkg.media.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const sorted = [...packages.values()].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  const byName = <T extends { name: string }>(a: T, b: T) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  const sorted = [...packages.values()]
+    .map(({ mediaByName, ...pkg }) => ({ ...pkg, media: [...mediaByName.values()].sort(byName) }))
+    .sort(byName);
   return { packages: sorted, lock: resolved.lock, diagnostics, retired: retiredNotes.length };
 }
 
