@@ -115,7 +115,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       });
 
   try {
-    await yargs(argv)
+    await yargs()
       .scriptName('deckc')
       .usage('$0 <command> [paths..]\n\nCompile Markdown flashcards into Anki decks.')
       .command(
@@ -140,7 +140,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       .showHelpOnFail(false)
       .version()
       .help()
-      .parseAsync();
+      .parseAsync(argv, {}, (error, _args, output) => {
+        // yargs hands --help and --version text here instead of printing it: all output goes through io.
+        if (output && !error) io.stdout.write(`${output}\n`);
+      });
     return code;
   } catch (error) {
     if (
