@@ -1,7 +1,9 @@
 /** Writes the shipped JSON Schemas from the zod schemas: `npm run schema`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { deckJsonSchema } from '../src/validate/json-schema.js';
+import { jsonSchemas } from '../src/validate/json-schema.js';
 
 mkdirSync('schema', { recursive: true });
-writeFileSync('schema/deck.schema.json', `${JSON.stringify(deckJsonSchema(), null, 2)}\n`);
-console.log('wrote schema/deck.schema.json');
+for (const [name, schema] of Object.entries(jsonSchemas())) {
+  writeFileSync(`schema/${name}`, `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote schema/${name}`);
+}

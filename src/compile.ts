@@ -5,6 +5,7 @@
  *   emitPackage:  package → .apkg / .csv / .json bytes
  * Pure: file access comes in through `readMedia` and the caller writes the outputs.
  */
+import picomatch from 'picomatch';
 import { deckNameFor, normalizeDeckName } from './decks/name.js';
 import { DiagnosticSink } from './diagnostics/report.js';
 import { emitApkg } from './emit/apkg.js';
@@ -22,6 +23,7 @@ import type {
   MediaFile,
   Note,
   Package,
+  SourceFile,
   SourceRef,
 } from './validate/schema.js';
 
@@ -38,6 +40,18 @@ export interface CompileOptions {
   rootDeck: string;
   /** Tags added to every card. */
   tags?: readonly string[];
+  /** Deck names by glob over the file's path; the first match wins over the derived name. */
+  decks?: Readonly<Record<string, string>>;
+}
+
+/** The deck a file's cards go to: front matter, then a configured glob, then the folder tree. */
+function deckOf(path: string, meta: SourceFile['meta'], options: CompileOptions): string {
+  if (!meta.deck) {
+    for (const [glob, deck] of Object.entries(options.decks ?? {})) {
+      if (picomatch.isMatch(path, glob)) return normalizeDeckName(deck);
+    }
+  }
+  return deckNameFor(path, meta, options.rootDeck);
 }
 
 /** One card after parse and render: everything linking needs, serialisable (for workers and cache). */
@@ -72,7 +86,7 @@ export function compileFile(
 ): CompiledFile {
   const { file, diagnostics } = parseFile(bytes, path);
   const sink = new DiagnosticSink(path);
-  const deck = deckNameFor(path, file.meta, options.rootDeck);
+  const deck = deckOf(path, file.meta, options);
   const tags = [
     ...(options.tags ?? []),
     ...file.meta.tags,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   type CompiledFile,
+  type CompileOptions,
   compileFile,
   emitPackage,
   type Format,
@@ -24,7 +25,9 @@ export interface BuildOptions {
   /** Fail when the lock file would change, and write nothing. */
   frozen: boolean;
   bundle: string | undefined;
-  rootDeck: string;
+  /** Globs of Markdown files to skip, relative to each input root. */
+  ignore: readonly string[];
+  compile: CompileOptions;
   /** Seconds since the epoch. */
   now: number;
   onFile?: (done: number, total: number, cards: number) => void;
@@ -52,12 +55,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const outDir = path.resolve(options.cwd, options.out);
   const claimed = new Map<string, string>();
   for (const arg of options.paths) {
-    const input = await collectInput(arg, options.cwd);
+    const input = await collectInput(arg, options.cwd, options.ignore);
     const readMedia = mediaReader(input.root);
     const compiled: CompiledFile[] = [];
     for (const file of input.files) {
       const bytes = await readInputFile(file);
-      compiled.push(compileFile(bytes, file.path, readMedia, { rootDeck: options.rootDeck }));
+      compiled.push(compileFile(bytes, file.path, readMedia, options.compile));
       result.cards += compiled.at(-1)!.cards.length;
       options.onFile?.(compiled.length, input.files.length, result.cards);
     }

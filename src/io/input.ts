@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import picomatch from 'picomatch';
 
 /** A failure of the tool itself (exit code 2), not a problem in the user's cards. */
 export class IoError extends Error {}
@@ -24,7 +25,12 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
  * output never depends on directory order. A folder is its own root; a file's root is its folder.
  * Symbolic links to folders are followed once (loops are detected by real path).
  */
-export async function collectInput(arg: string, cwd: string): Promise<InputRoot> {
+export async function collectInput(
+  arg: string,
+  cwd: string,
+  ignore: readonly string[] = [],
+): Promise<InputRoot> {
+  const ignored = ignore.length ? picomatch([...ignore]) : () => false;
   const absolute = path.resolve(cwd, arg);
   const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
     throw new IoError(

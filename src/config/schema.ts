@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * `deckc.config.json` (or a `deckc` key in package.json), next to where deckc runs. Every key is
+ * optional; command-line flags override it. Its JSON Schema ships as schema/config.schema.json.
+ */
+export const Config = z
+  .object({
+    $schema: z.string().optional(),
+    input: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Files or folders to compile (default: ["input"])'),
+    ignore: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Globs, relative to each input root, of Markdown files to skip'),
+    out: z.string().min(1).optional().describe('Output folder (default: "dist")'),
+    formats: z
+      .array(z.enum(['apkg', 'csv', 'json']))
+      .min(1)
+      .optional()
+      .describe('Outputs to write'),
+    rootDeck: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Deck for files in the input root that name no book'),
+    decks: z
+      .record(z.string().min(1), z.string().min(1))
+      .optional()
+      .describe('Deck names by glob: {"rust/**": "Languages::Rust"}; the first matching glob wins'),
+    tags: z
+      .array(z.string().regex(/^\S+$/, 'a tag cannot contain spaces'))
+      .optional()
+      .describe('Tags added to every card'),
+    bundle: z
+      .union([z.boolean(), z.string().min(1)])
+      .optional()
+      .describe('One package for everything (true, or its name)'),
+    strict: z.boolean().optional().describe('Treat warnings as errors'),
+  })
+  .strict();
+export type Config = z.infer<typeof Config>;
