@@ -55,10 +55,8 @@ export async function collectInput(
       const kind = entry.isSymbolicLink() ? await stat(full).catch(() => null) : await lstat(full);
       if (kind?.isDirectory()) await walk(full);
       else if (kind?.isFile() && /\.md$/i.test(entry.name)) {
-        files.push({
-          path: path.relative(absolute, full).split(path.sep).join('/'),
-          absolute: full,
-        });
+        const relative = path.relative(absolute, full).split(path.sep).join('/');
+        if (!ignored(relative)) files.push({ path: relative, absolute: full });
       }
     }
   };
