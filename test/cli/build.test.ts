@@ -1,0 +1,103 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run.js';
+
+const fixtures = new URL('../fixtures/cli/', import.meta.url).pathname;
+
+/** A fresh copy of a fixture library in a temp folder (builds write the lock beside the sources). */
+function workspace(name: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'deckc-cli-'));
+  cpSync(path.join(fixtures, name), path.join(dir, 'input'), { recursive: true });
+  return dir;
+}
+
+const outputs = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(path.join(dir, 'dist'))
+      .sort()
+      .map((f) => [f, readFileSync(path.join(dir, 'dist', f))]),
+  );
+
+describe('deckc build', () => {
+  it('compiles input/ into dist/ with one package per top-level deck, and a lock file', async () => {
+    const dir = workspace('library');
+    const r = await runCli(['build', '--format', 'json,csv'], dir);
+    expect(r.stderr).toContain("Unexpected '??x' closing an answer");
+    expect(r.code).toBe(0);
+    expect(Object.keys(outputs(dir))).toEqual(['Book.csv', 'Book.json']);
+    const deck = JSON.parse(readFileSync(path.join(dir, 'dist/Book.json'), 'utf8'));
+    expect(deck.cards.map((c: { question: string; deck: string }) => [c.deck, c.question])).toEqual([
+      ['Book::Part 01', 'What is one?'],
+      ['Book::Part 01', 'What is two?'],
+      ['Book::Part 02', 'What is three?'],
+    ]);
+    expect(deck.cards[0].source).toEqual({ file: 'Book/part-01.md', line: 9, column: 1 });
+    expect(readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8')).toContain('"q":"What is one?"');
+  });
+
+  it('rebuilds byte-identically, and with the lock, at any later time', async () => {
+    const dir = workspace('library');
+    await runCli(['build'], dir, { SOURCE_DATE_EPOCH: '1700000000' });
+    const first = outputs(dir);
+    const lock = readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8');
+    await runCli(['build'], dir, { SOURCE_DATE_EPOCH: '1800000000' });
+    expect(outputs(dir)).toEqual(first);
+    expect(readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8')).toBe(lock);
+  });
+
+  it('--frozen fails on a stale lock and writes nothing', async () => {
+    const dir = workspace('library');
+    const missing = await runCli(['build', '--frozen'], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('[lock-stale]');
+    expect(readdirSync(dir)).toEqual(['input']);
+    await runCli(['build'], dir);
+    expect((await runCli(['build', '--frozen'], dir)).code).toBe(0);
+    const file = path.join(dir, 'input/Book/part-01.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('The number **1**.', 'One.'));
+    const stale = await runCli(['check', '--frozen'], dir);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('deckc.lock.json:1:1: error:');
+  });
+
+  it('--strict turns warnings into exit 1', async () => {
+    const dir = workspace('library');
+    expect((await runCli(['check'], dir)).code).toBe(0);
+    expect((await runCli(['check', '--strict'], dir)).code).toBe(1);
+  });
+
+  it('exits 1 on errors, still building the good cards', async () => {
+    const dir = workspace('broken');
+    const r = await runCli(['build', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^input\/bad\.md:2:1: error: .*\[missing-answer\]$/m);
+    const deck = JSON.parse(readFileSync(path.join(dir, 'dist/Default.json'), 'utf8'));
+    expect(deck.cards.map((c: { question: string }) => c.question)).toEqual(['What is fine?']);
+  });
+
+  it('--reporter json prints exactly one JSON array on stdout', async () => {
+    const dir = workspace('broken');
+    const r = await runCli(['check', '--reporter', 'json'], dir);
+    const parsed = JSON.parse(r.stdout);
+    expect(Array.isArray(parsed)).toBe(true);
+    expect(parsed[0]).toMatchObject({ file: 'input/bad.md', line: 2, severity: 'error', rule: 'missing-answer' });
+    expect(Object.keys(parsed[0]).sort()).toEqual(
+      ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity'],
+    );
+    expect(r.stderr).toContain('deckc: 1 file, 1 card');
+  });
+
+  it('--reporter github prints annotations', async () => {
+    const dir = workspace('broken');
+    const r = await runCli(['check', '--reporter', 'github'], dir);
+    expect(r.stderr).toMatch(/^::error file=input\/bad\.md,line=2,col=1,.*::/m);
+  });
+
+  it('writes no partial file: outputs appear whole or not at all', async () => {
+    const dir = workspace('library');
+    await runCli(['build'], dir);
+    expect(readdirSync(path.join(dir, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
