@@ -59,6 +59,8 @@ export type ApkgContents = {
   mediaFiles: Record<string, Uint8Array>;
   /** `sqlite_master` rows: type and name, sorted by name. */
   schema: { type: string; name: string; sql: string }[];
+  /** Column names of each table, in order. */
+  columns: Record<string, string[]>;
   col: {
     id: number;
     crt: number;
@@ -118,14 +120,25 @@ export async function readApkg(bytes: Uint8Array): Promise<ApkgContents> {
     };
     const colRow = rows<Record<string, string | number>>('select * from col')[0]!;
     const json = (key: string) => JSON.parse(String(colRow[key]));
+    const schema = rows<{ type: string; name: string; sql: string }>(
+      "select type, name, sql from sqlite_master where name not like 'sqlite_%' order by name",
+    );
+    const columns: Record<string, string[]> = {};
+    for (const { type, name } of schema) {
+      if (type !== 'table') continue;
+      const info = db.prepare('select name from pragma_table_info(?) order by cid');
+      info.bind([name]);
+      columns[name] = [];
+      while (info.step()) columns[name].push(String(info.get()[0]));
+      info.free();
+    }
     return {
       entries: zipEntries(bytes),
       files,
       media,
       mediaFiles,
-      schema: rows<{ type: string; name: string; sql: string }>(
-        "select type, name, sql from sqlite_master where name not like 'sqlite_%' order by name",
-      ),
+      schema,
+      columns,
       col: {
         id: Number(colRow.id),
         crt: Number(colRow.crt),
