@@ -31,11 +31,6 @@ const COLLECTION_CREATED = 1_577_854_800;
 const DEFAULT_DECK_ID = 1;
 const DEFAULT_DECK_NAME = 'Default';
 
-/** SQLite page size of the collection, bytes. */
-const PAGE_SIZE = 65_536;
-/** SQLite page cache while building, KiB. */
-const CACHE_KIB = 4_096;
-
 /** Media already compressed gain nothing from deflate; they are stored. */
 const STORED_MEDIA = /\.(png|jpe?g|gif|webp|avif|mp3|m4a|ogg|oga|opus|mp4|webm|zip|gz)$/i;
 
@@ -148,13 +143,13 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
     // Large pages halve the time sql.js spends writing ~1 KB notes (any page size from 512 B to
     // 64 KiB is a valid SQLite file for every Anki). The build is in memory: no journal, no sync,
     // one lock held throughout. (Not WAL: that would change the file header.)
-    db.run(`pragma page_size = ${PAGE_SIZE}`);
+    db.run('pragma page_size = 65536');
     db.run('pragma journal_mode = off');
     db.run('pragma synchronous = off');
     db.run('pragma locking_mode = exclusive');
-    // Rows are appended in rowid order, so a small page cache loses nothing, and sql.js's
-    // default one would grow the WebAssembly heap (which never shrinks) by ~50 MB.
-    db.run(`pragma cache_size = -${CACHE_KIB}`);
+    // A 4 MiB page cache: rows are appended in rowid order, so a small cache loses nothing, and
+    // sql.js's default one would grow the WebAssembly heap (which never shrinks) by ~50 MB.
+    db.run('pragma cache_size = -4096');
     db.run(SCHEMA);
     db.run('begin');
 
@@ -162,7 +157,11 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
     const insertCard = db.prepare('insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
     try {
       pkg.notes.forEach((note, index) => {
-        // Ids in source order: new cards are studied in `due` order, ties broken by card id.
+        // Ids and positions in source order. Anki 2.1.15 and today's importer both keep a new
+        // card's `due` (its position in the new queue); importers that renumber positions do so
+        // in card id order. Either way cards are studied in source order. An id already taken
+        // in the collection is bumped by 999 until free (notes.rs, cards.rs, anki2.py), so ids
+        // never need to be stable, only plausible (past ms timestamps) and rarely colliding.
         const id = firstNoteId + index;
         const fields = FIELD_NAMES.map((name) => note.fields[name].replaceAll('\x1f', ''));
         // csum is of the first field, sfld of the sort field: today the same, stripped once.
