@@ -158,8 +158,9 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
     try {
       pkg.notes.forEach((note, index) => {
         // Ids and positions in source order. Anki 2.1.15 and today's importer both keep a new
-        // card's `due` (its position in the new queue); importers that renumber positions do so
-        // in card id order. Either way cards are studied in source order. An id already taken
+        // card's `due` (its position in the new queue); an importer that renumbers positions
+        // does so while reading cards, and rowid, id and position all follow the source here.
+        // Either way cards are studied in source order. An id already taken
         // in the collection is bumped by 999 until free (notes.rs, cards.rs, anki2.py), so ids
         // never need to be stable, only plausible (past ms timestamps) and rarely colliding.
         const id = firstNoteId + index;
@@ -252,7 +253,7 @@ function noteIdBase(pkg: Package): number {
  */
 function deckIds(names: readonly string[]): Map<string, number> {
   const all = new Set<string>();
-  for (const name of names) {
+  for (const name of new Set(names)) {
     const parts = name.split('::');
     for (let depth = 1; depth <= parts.length; depth++) all.add(parts.slice(0, depth).join('::'));
   }
