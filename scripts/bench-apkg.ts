@@ -5,7 +5,7 @@
  * fields each), then 500 notes side by side with anki-apkg-export 4.0.3, then what that library
  * does at 553 notes (its bundled asm.js sql.js is said to abort past ~552). Every measurement runs
  * in its own child process, so peak RSS belongs to that run alone (it includes Node and tsx,
- * measured on their own first as "baseline").
+ * measured on their own first as "baseline", and the input notes, measured alone as "input").
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -164,14 +164,20 @@ function print(result: Result): void {
 }
 
 const [kind, countArg] = process.argv.slice(2);
-if (kind === 'deckc' || kind === 'anki-apkg-export' || kind === 'baseline') {
+if (kind === 'deckc' || kind === 'anki-apkg-export' || kind === 'baseline' || kind === 'input') {
   const count = Number(countArg);
   const result =
     kind === 'deckc'
       ? await runDeckc(count)
       : kind === 'anki-apkg-export'
         ? await runAnkiApkgExport(count)
-        : { label: 'baseline (node + tsx)', ok: true, peakRssMb: peakRssMb() };
+        : kind === 'input'
+          ? {
+              label: `input only, ${count} notes made`,
+              ok: makeNotes(count).length > 0,
+              peakRssMb: peakRssMb(),
+            }
+          : { label: 'baseline (node + tsx)', ok: true, peakRssMb: peakRssMb() };
   console.log(JSON.stringify(result));
 } else {
   const big = Number(kind ?? 50_000);
@@ -182,6 +188,7 @@ if (kind === 'deckc' || kind === 'anki-apkg-export' || kind === 'baseline') {
     `node ${process.version}, ${availableParallelism()} cores, load average ${load}; each row is its own child process\n`,
   );
   print(child('baseline', 0));
+  print(child('input', big));
   print(child('deckc', big));
   print(child('deckc', 500));
   print(child('anki-apkg-export', 500));
