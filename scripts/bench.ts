@@ -16,7 +16,9 @@ for (const name of wanted.length ? wanted : ALL) {
     continue;
   }
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

@@ -11,12 +11,12 @@ import { DiagnosticSink } from './diagnostics/report.js';
 import { emitApkg } from './emit/apkg.js';
 import { emitCsv } from './emit/csv.js';
 import { emitJson } from './emit/json.js';
+import { NOTETYPE_ID, notetypeStyleHash } from './emit/notetype.js';
 import { questionKeyHash } from './identity/guid.js';
 import { hashHex } from './identity/hash.js';
 import { type Lock, type LockEntry, resolveIdentities } from './identity/lock.js';
 import { parseFile } from './parse/parse-file.js';
 import { renderCard } from './render/render-card.js';
-import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from './render/templates.js';
 import type {
   Diagnostic,
   JsonCard,
@@ -29,9 +29,6 @@ import type {
 
 export const FORMATS = ['apkg', 'csv', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
-
-/** deckc's note type id: constant forever (Anki matches notes to note types by id). */
-export const NOTETYPE_ID = 1_700_000_000_000;
 
 export const RETIRED_TAG = 'deckc::retired';
 
@@ -142,8 +139,6 @@ export interface LinkResult {
   retired: number;
 }
 
-const styleHash = () => hashHex(`${FRONT_TEMPLATE}\u0000${BACK_TEMPLATE}\u0000${CSS}`);
-
 /** Gives every card its identity and groups notes into packages. Files must come sorted by path. */
 export function linkProject(
   files: readonly CompiledFile[],
@@ -201,7 +196,7 @@ export function linkProject(
     };
   });
 
-  const resolved = resolveIdentities(inputs, previous, styleHash(), options.now);
+  const resolved = resolveIdentities(inputs, previous, notetypeStyleHash(), options.now);
   const notes: Note[] = cards.map((card, i) => ({
     guid: resolved.identities[i]!.guid,
     deck: card.deck,

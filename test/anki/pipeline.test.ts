@@ -51,8 +51,17 @@ describe('re-importing rebuilt decks into real Anki', () => {
       .slice()
       .sort((a, b) => a.due - b.due)
       .map((c) => first.notes.find((n) => n.id === c.nid)!.fields.Question);
-    expect(questions.map((q) => q!.replace(/<[^>]+>/g, ''))).toEqual(['What is one?', 'What is two?', 'What is three?']);
-    expect(Object.keys(first.decks).sort()).toEqual(['Book', 'Book::Part 01', 'Book::Part 02', 'Default']);
+    expect(questions.map((q) => q!.replace(/<[^>]+>/g, ''))).toEqual([
+      'What is one?',
+      'What is two?',
+      'What is three?',
+    ]);
+    expect(Object.keys(first.decks).sort()).toEqual([
+      'Book',
+      'Book::Part 01',
+      'Book::Part 02',
+      'Default',
+    ]);
   });
 
   it('an unchanged rebuild changes nothing', async () => {
@@ -90,7 +99,7 @@ describe('re-importing rebuilt decks into real Anki', () => {
     expect(byQuestion(state).has('What is zero?')).toBe(true);
   });
 
-  it('a removed card's note is tagged retired and keeps its card (never deleted)', async () => {
+  it("a removed card's note is tagged retired and keeps its card (never deleted)", async () => {
     const before = byQuestion(first).get('What is one?')!;
     edit('#### First\nSome context.\n:p What is one?\n??x\nThe number **one**.\nx??\n\n---\n', '');
     const state = await rebuildAndImport();

@@ -28,13 +28,17 @@ describe('deckc build', () => {
     expect(r.code).toBe(0);
     expect(Object.keys(outputs(dir))).toEqual(['Book.csv', 'Book.json']);
     const deck = JSON.parse(readFileSync(path.join(dir, 'dist/Book.json'), 'utf8'));
-    expect(deck.cards.map((c: { question: string; deck: string }) => [c.deck, c.question])).toEqual([
-      ['Book::Part 01', 'What is one?'],
-      ['Book::Part 01', 'What is two?'],
-      ['Book::Part 02', 'What is three?'],
-    ]);
+    expect(deck.cards.map((c: { question: string; deck: string }) => [c.deck, c.question])).toEqual(
+      [
+        ['Book::Part 01', 'What is one?'],
+        ['Book::Part 01', 'What is two?'],
+        ['Book::Part 02', 'What is three?'],
+      ],
+    );
     expect(deck.cards[0].source).toEqual({ file: 'Book/part-01.md', line: 9, column: 1 });
-    expect(readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8')).toContain('"q":"What is one?"');
+    expect(readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8')).toContain(
+      '"q":"What is one?"',
+    );
   });
 
   it('rebuilds byte-identically, and with the lock, at any later time', async () => {
@@ -82,10 +86,22 @@ describe('deckc build', () => {
     const r = await runCli(['check', '--reporter', 'json'], dir);
     const parsed = JSON.parse(r.stdout);
     expect(Array.isArray(parsed)).toBe(true);
-    expect(parsed[0]).toMatchObject({ file: 'input/bad.md', line: 2, severity: 'error', rule: 'missing-answer' });
-    expect(Object.keys(parsed[0]).sort()).toEqual(
-      ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity'],
-    );
+    expect(parsed[0]).toMatchObject({
+      file: 'input/bad.md',
+      line: 2,
+      severity: 'error',
+      rule: 'missing-answer',
+    });
+    expect(Object.keys(parsed[0]).sort()).toEqual([
+      'column',
+      'endColumn',
+      'endLine',
+      'file',
+      'line',
+      'message',
+      'rule',
+      'severity',
+    ]);
     expect(r.stderr).toContain('deckc: 1 file, 1 card');
   });
 
