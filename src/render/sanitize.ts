@@ -88,7 +88,8 @@ export interface Removal {
 
 function urlScheme(value: string): string | null {
   // Browsers ignore control characters and spaces inside a scheme (`java\tscript:`).
-  const compact = value.replace(/[\u0000-\u0020\u007f]/g, '').toLowerCase();
+  let compact = '';
+  for (const c of value) if (c > ' ' && c !== '\u007f') compact += c.toLowerCase();
   const m = /^([a-z][a-z0-9+.-]*):/.exec(compact);
   return m ? m[1]! : null;
 }
