@@ -57,6 +57,8 @@ const FENCE_OPEN = /^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?)*(`{3,}|~{3,})
 const FENCE_CLOSE = /^[ \t]*(?:>[ \t]?)*(`{3,}|~{3,})[ \t]*$/;
 /** Characters that show a `$…$` span starting with a digit is TeX, not two prices. */
 const TEX_HINT = /[\\^_{}=<>+*/]/;
+/** A word of prose after a space: `$5 and $10` pairs `5 and `, which is not math. */
+const PROSE_WORD = /\s\p{L}{2,}/u;
 
 /** Splits text into code-fence and prose regions (fence lines belong to the code region). */
 function proseRegions(text: string): Array<[number, number]> {
@@ -96,6 +98,17 @@ function paragraphEnd(text: string, from: number, end: number): number {
   return m && m.index < end ? m.index : end;
 }
 
+/**
+ * Where inline math must end: a paragraph break, or a line that starts another block (list item,
+ * heading, quote, table row), so an unpartnered `$` cannot pair with one in the next list item.
+ */
+function inlineEnd(text: string, from: number, end: number): number {
+  const re = /\n[ \t]*(?:\r?\n|$|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)/g;
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m && m.index < end ? m.index : end;
+}
+
 function isEscaped(text: string, at: number, floor: number): boolean {
   let n = 0;
   for (let i = at - 1; i >= floor && text[i] === '\\'; i--) n++;
@@ -114,7 +127,6 @@ function findUnescaped(text: string, needle: string, from: number, end: number):
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
-const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
 /** Finds the closer of an inline `$` opened at `open`, in [open+1, end), or -1. */
 function findDollarCloser(text: string, open: number, end: number): number {
@@ -129,8 +141,6 @@ function findDollarCloser(text: string, open: number, end: number): number {
       j++;
       continue;
     }
-    if (isDigit(text[j + 1])) continue;
-    if (isSpace(text[j - 1]) && isWordChar(text[j + 1])) continue;
     return j;
   }
   return -1;
@@ -209,16 +219,16 @@ export function tokenizeMath(text: string): TokenizedMath {
         continue;
       }
       const after = text[i + 1];
-      if (after === undefined || isSpace(after)) {
-        i++;
-        continue;
-      }
-      const limit = paragraphEnd(text, i, regionEnd);
+      const limit = inlineEnd(text, i, regionEnd);
       const close = findDollarCloser(text, i, limit);
       const looksLikePrice = isDigit(after);
       if (close !== -1) {
         const inner = text.slice(i + 1, close);
-        if (looksLikePrice && /\s/.test(inner) && !TEX_HINT.test(inner)) {
+        if (
+          looksLikePrice &&
+          PROSE_WORD.test(inner) &&
+          !TEX_HINT.test(inner.replace(/\\\$/g, ''))
+        ) {
           i++;
           continue;
         }
