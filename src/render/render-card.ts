@@ -45,7 +45,8 @@ const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
   .use(remarkRehype, { allowDangerousHtml: true })
-  .use(rehypeStringify);
+  // Named references, so `<` in math reads `&lt;` (the default `&#x3C;` is valid but opaque).
+  .use(rehypeStringify, { characterReferences: { useNamedReferences: true } });
 
 /**
  * Renders a card's Markdown fields to Anki HTML: GFM, math as MathJax `\(…\)` / `\[…\]`,

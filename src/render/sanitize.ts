@@ -132,6 +132,9 @@ function cleanProperties(element: Element, removals: Removal[]): void {
 
 type Parent = HastRoot | Element;
 
+const isBlank = (element: Element) =>
+  element.children.every((c) => c.type === 'text' && c.value.trim() === '');
+
 function cleanChildren(parent: Parent, removals: Removal[]): void {
   const out: Array<RootContent> = [];
   for (const child of parent.children as RootContent[]) {
@@ -144,7 +147,10 @@ function cleanChildren(parent: Parent, removals: Removal[]): void {
       removals.push({ node: child, what: `<${child.tagName}> element` });
       continue;
     }
+    const before = removals.length;
     cleanChildren(child, removals);
+    // A paragraph that held only removed HTML would leave an empty <p></p> gap.
+    if (child.tagName === 'p' && removals.length > before && isBlank(child)) continue;
     if (!ALLOW.has(child.tagName)) {
       removals.push({
         node: child,
