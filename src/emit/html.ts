@@ -77,7 +77,10 @@ body.nightMode { background: #111214; color: #e6edf3; }
 .top button { font: inherit; padding: 0.3em 0.8em; border-radius: 6px; border: 1px solid #8888;
   background: transparent; color: inherit; cursor: pointer; }
 main { padding: 1em; max-width: 110em; margin: 0 auto; }
-.preview-note { margin: 0 0 1.5em; }
+.preview-note { margin: 0 0 1.8em; }
+.preview-note > header a, .top a { color: inherit; }
+.unmatched { margin: 0 0 1.8em; }
+.unmatched h2 { font-size: 0.95em; margin: 0 0 0.3em; }
 .preview-note > header { font-size: 0.8em; opacity: 0.8; margin-bottom: 0.3em; }
 .preview-note .deck, .preview-note .tags { opacity: 0.7; }
 .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(20em, 1fr)); gap: 1em; }
