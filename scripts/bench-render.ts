@@ -179,3 +179,56 @@ if (withYanki) {
   console.log(`yanki getNoteFromMarkdown: ${yankiMs.toFixed(0)} ms, ${rate(yankiMs)} cards/s`);
   console.log(`deckc / yanki: ${(yankiMs / deckcMs).toFixed(1)}x`);
 }
+
+if (args.includes('--compare-math')) {
+  // How remark-math would read the same fields, against deckc's tokeniser (see src/render/math.ts).
+  const { default: remarkMath } = await import('remark-math');
+  const { unified } = await import('unified');
+  const { default: remarkParse } = await import('remark-parse');
+  const { default: remarkGfm } = await import('remark-gfm');
+  const { tokenizeMath } = await import('../src/render/math.js');
+  const parser = unified().use(remarkParse).use(remarkGfm).use(remarkMath);
+  const proseLike = (tex: string) =>
+    (tex.replace(/\\[a-zA-Z]+(\{[^}]*\})?/g, '').match(/\b[a-zA-Z]{4,}\b/g) ?? []).length >= 3;
+  const stats = {
+    remarkMath: { spans: 0, proseLike: 0, leftoverDollarTexts: 0, parenBracketLost: 0 },
+    deckc: { spans: 0, proseLike: 0, problems: 0 },
+  };
+  const t0 = performance.now();
+  for (const { card } of allCards) {
+    for (const f of [card.question, card.answer, card.context]) {
+      if (!f) continue;
+      const walk = (node: { type: string; value?: string; children?: unknown[] }) => {
+        if (node.type === 'inlineMath' || node.type === 'math') {
+          stats.remarkMath.spans++;
+          if (node.type === 'inlineMath' && proseLike(node.value ?? ''))
+            stats.remarkMath.proseLike++;
+        }
+        if (node.type === 'text' && node.value?.includes('$'))
+          stats.remarkMath.leftoverDollarTexts++;
+        for (const c of (node.children ?? []) as Array<typeof node>) walk(c);
+      };
+      walk(parser.parse(f.value) as never);
+      stats.remarkMath.parenBracketLost += (f.value.match(/\\\(|\\\[/g) ?? []).length;
+    }
+  }
+  const remarkMs = performance.now() - t0;
+  for (const { card } of allCards) {
+    for (const f of [card.question, card.answer, card.context]) {
+      if (!f) continue;
+      const r = tokenizeMath(f.value);
+      stats.deckc.spans += r.tokens.length;
+      stats.deckc.problems += r.problems.length;
+      stats.deckc.proseLike += r.tokens.filter((t) => !t.display && proseLike(t.tex)).length;
+    }
+  }
+  console.log(
+    `math over question/answer/context fields (remark-math parse ${remarkMs.toFixed(0)} ms):`,
+  );
+  console.log(
+    `  remark-math: ${stats.remarkMath.spans} spans, ${stats.remarkMath.proseLike} inline spans with 3+ prose words, ${stats.remarkMath.leftoverDollarTexts} text nodes still holding '$', ${stats.remarkMath.parenBracketLost} \\( or \\[ read as escapes`,
+  );
+  console.log(
+    `  deckc:       ${stats.deckc.spans} spans, ${stats.deckc.proseLike} inline spans with 3+ prose words, ${stats.deckc.problems} unbalanced-math problems`,
+  );
+}

@@ -121,7 +121,7 @@ describe('preview page in chromium', () => {
     await page.goto(pathToFileURL(htmlPath).href);
 
     expect(await page.locator('.preview-note').count()).toBe(CARDS.length);
-    const text = await page.locator('main').innerText();
+    const text = await page.locator('main').textContent();
     expect(text).toContain('\\(z_i\\)');
     expect(text).toContain('\\[');
     expect(text).toContain('\\(n \\log n\\)');
