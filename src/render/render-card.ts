@@ -18,7 +18,7 @@ import {
   tokenizeMath,
 } from './math.js';
 import { addMedia, mediaName, resolveImage } from './media.js';
-import { sanitize } from './sanitize.js';
+import { looksLikeHtml, sanitize } from './sanitize.js';
 
 export interface RenderContext {
   /** Where render problems are reported (file path already set). */
@@ -164,7 +164,8 @@ function renderField(
 /**
  * Puts math back into the Markdown tree: as `\(…\)` / `\[…\]` text in prose (escaped like any text
  * when stringified), and as the original source wherever Markdown disagreed with the tokeniser
- * about code (code spans, fences, raw HTML, URLs, alt text). Returns whether raw HTML occurs.
+ * about code (code spans, fences, raw HTML, URLs, alt text). Turns pseudo-tags such as `<T>` into
+ * text. Returns whether real raw HTML occurs.
  */
 function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
   let hasHtml = false;
@@ -175,8 +176,17 @@ function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
       const token = tokens[Number(i)];
       return token ? ankiMath(token) : '';
     });
-  const visit = (node: MdastRoot | MdastContent) => {
-    if (node.type === 'html') hasHtml = true;
+  const visit = (node: MdastRoot | MdastContent, flow = false) => {
+    if (node.type === 'html') {
+      if (looksLikeHtml(node.value)) hasHtml = true;
+      else {
+        // `List<T>` is prose, not an element: keep it as text (escaped when stringified); a
+        // block-level pseudo-tag becomes a paragraph.
+        const text = { type: 'text', value: node.value, position: node.position };
+        Object.assign(node, flow ? { type: 'paragraph', children: [text] } : text);
+        if (flow) delete (node as { value?: string }).value;
+      }
+    }
     if (tokens.length > 0) {
       const record = node as unknown as Record<string, unknown>;
       for (const key of ['value', 'url', 'alt', 'title'] as const) {
@@ -186,11 +196,17 @@ function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
         }
       }
     }
-    if ('children' in node) for (const child of node.children) visit(child);
+    if ('children' in node) {
+      const childrenFlow = FLOW_PARENTS.has(node.type);
+      for (const child of node.children) visit(child, childrenFlow);
+    }
   };
   visit(tree);
   return hasHtml;
 }
+
+/** mdast parents whose children are blocks (an `html` child there is an HTML block). */
+const FLOW_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition']);
 
 type Placer = (start: number | undefined, end: number | undefined) => { start: Point; end?: Point };
 
