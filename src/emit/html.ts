@@ -90,7 +90,8 @@ main { padding: 1em; max-width: 110em; margin: 0 auto; }
 .diagnostics { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.85em; }
 .diagnostics .rule { opacity: 0.7; }
 .sev-error b { color: #d1242f; } .sev-warning b { color: #bf8700; } .sev-info b { color: #0969da; }
-.summary { font-size: 0.85em; opacity: 0.8; }`;
+.summary { font-size: 0.85em; opacity: 0.8; }
+@media (max-width: 600px) { .top { flex-wrap: wrap; } .top .summary { order: 3; flex-basis: 100%; } }`;
 
 /** Light/dark switch: toggles Anki's night-mode classes on <body>, remembered for the session. */
 const SCRIPT = `(function () {

@@ -144,9 +144,13 @@ describe('preview page in chromium', () => {
     expect(await page.evaluate(() => document.body.classList.contains('night_mode'))).toBe(true);
     await page.screenshot({ path: join(outDir, 'preview-dark.png'), fullPage: true });
 
-    // Phone width: long code scrolls inside its block, nothing widens the page.
-    await page.setViewportSize({ width: 390, height: 800 });
-    const pre = page.locator('#note-2 .side:nth-child(2) pre');
+    // Phone width, in a fresh page (after a full-page capture chromium without a GPU leaves
+    // scrolling blocks unpainted): long code scrolls inside its block, nothing widens the page.
+    const phone = await context.newPage();
+    phone.on('pageerror', (e) => errors.push(String(e)));
+    await phone.setViewportSize({ width: 390, height: 800 });
+    await phone.goto(pathToFileURL(htmlPath).href);
+    const pre = phone.locator('#note-2 .side:nth-child(2) pre');
     const { scroll, client, overflowX } = await pre.evaluate((e) => ({
       scroll: e.scrollWidth,
       client: e.clientWidth,
@@ -154,12 +158,11 @@ describe('preview page in chromium', () => {
     }));
     expect(scroll).toBeGreaterThan(client);
     expect(overflowX).toBe('auto');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       390,
     );
-    // Viewport shot: chromium's full-page capture leaves scrolling blocks blank without a GPU.
     await pre.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(outDir, 'preview-phone.png') });
+    await phone.screenshot({ path: join(outDir, 'preview-phone.png') });
 
     expect(errors).toEqual([]);
     expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
