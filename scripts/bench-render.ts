@@ -125,7 +125,7 @@ const allCards = files.flatMap((f) => splitCards(f.text).map((card) => ({ file: 
 console.log(`corpus: ${root}`);
 console.log(`files: ${files.length}, cards (simple split): ${allCards.length}`);
 
-// Warm-up: JIT and the highlighter's lazy grammar compilation.
+// Warm-up (300 cards each for deckc and yanki): JIT, lazy grammar and highlighter set-up.
 for (const { file, card } of allCards.slice(0, 300)) {
   renderCard(card, { sink: new DiagnosticSink(file), file, readMedia: () => null });
 }
@@ -133,7 +133,7 @@ for (const { file, card } of allCards.slice(0, 300)) {
 const { getNoteFromMarkdown } = withYanki ? await import('yanki') : { getNoteFromMarkdown: null };
 const yankiSource = (card: Card) => `${card.question.value}\n\n---\n\n${card.answer.value}`;
 if (getNoteFromMarkdown) {
-  for (const { card } of allCards.slice(0, 50)) {
+  for (const { card } of allCards.slice(0, 300)) {
     await getNoteFromMarkdown(yankiSource(card), { namespace: 'bench' });
   }
 }

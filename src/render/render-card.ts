@@ -133,13 +133,16 @@ function renderField(
     const end = endOffset === undefined ? start : locate(toOriginal(endOffset));
     return { start, end: end.line >= start.line ? end : start };
   };
+  const mdast = processor.parse(text);
+  // A '$' that Markdown reads as code (an indented block the tokeniser cannot tell) is no problem.
+  const code = problems.length > 0 ? codeRanges(mdast, toOriginal) : [];
   for (const p of problems) {
+    if (code.some(([from, to]) => p.offset >= from && p.offset < to)) continue;
     const start = shifted ? field.position.start : locate(p.offset);
     const end = shifted ? start : locate(p.offset + p.length);
     ctx.sink.report('unbalanced-math', { start, end }, p.message);
   }
 
-  const mdast = processor.parse(text);
   const hasHtml = replaceMath(mdast, tokens);
   let tree = processor.runSync(mdast) as HastRoot;
   // The file lets hast-util-raw keep positions, so removals are reported where they were written.
@@ -203,6 +206,20 @@ function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
   };
   visit(tree);
   return hasHtml;
+}
+
+/** Original-text offset ranges of code and raw HTML in a Markdown tree. */
+function codeRanges(tree: MdastRoot, toOriginal: (offset: number) => number) {
+  const ranges: Array<[number, number]> = [];
+  const visit = (node: MdastRoot | MdastContent) => {
+    const pos = node.position;
+    if ((node.type === 'code' || node.type === 'inlineCode' || node.type === 'html') && pos) {
+      ranges.push([toOriginal(pos.start.offset ?? 0), toOriginal(pos.end.offset ?? 0)]);
+    }
+    if ('children' in node) for (const child of node.children) visit(child);
+  };
+  visit(tree);
+  return ranges;
 }
 
 /** mdast parents whose children are blocks (an `html` child there is an HTML block). */
