@@ -142,6 +142,15 @@ describe('preview page in chromium', () => {
     const dark = await background();
     expect(dark).not.toBe(light);
     expect(await page.evaluate(() => document.body.classList.contains('night_mode'))).toBe(true);
+    // Either class alone is enough (desktop and AnkiDroid use nightMode, older clients night_mode).
+    for (const only of ['nightMode', 'night_mode']) {
+      await page.evaluate((keep) => {
+        document.body.classList.remove('nightMode', 'night_mode');
+        document.body.classList.add(keep);
+      }, only);
+      expect(await background()).toBe(dark);
+    }
+    await page.evaluate(() => document.body.classList.add('nightMode', 'night_mode'));
     await page.screenshot({ path: join(outDir, 'preview-dark.png'), fullPage: true });
 
     // Phone width, in a fresh page (after a full-page capture chromium without a GPU leaves
