@@ -184,6 +184,9 @@ const rate = (ms: number) => Math.round((allCards.length / ms) * 1000);
 console.log(
   `deckc split+render: ${deckcMs.toFixed(0)} ms, ${rate(deckcMs)} cards/s (render alone ${renderMs.toFixed(0)} ms, ${rate(renderMs)} cards/s)`,
 );
+for (const rule of ['unbalanced-math', 'unsafe-html', 'missing-media', 'media-outside-root']) {
+  if (!byRule.has(rule)) byRule.set(rule, { messages: 0, cards: 0 });
+}
 for (const [rule, n] of [...byRule].sort()) {
   console.log(`  ${rule}: ${n.cards} cards, ${n.messages} messages`);
 }
