@@ -2,7 +2,7 @@
  * The whole pipeline in a screenful:
  *   compileFile:  bytes → parse → deck name → render → compiled cards (per file: cacheable, parallel)
  *   linkProject:  compiled files + lock → identities, mods, packages, next lock
- *   emitPackage:  package → .apkg / .csv / .json bytes
+ *   emitPackage:  package → .apkg / .csv / .json / preview .html bytes
  * Pure: file access comes in through `readMedia` and the caller writes the outputs.
  */
 import picomatch from 'picomatch';
@@ -10,6 +10,7 @@ import { deckNameFor, normalizeDeckName } from './decks/name.js';
 import { DiagnosticSink } from './diagnostics/report.js';
 import { emitApkg } from './emit/apkg.js';
 import { emitCsv } from './emit/csv.js';
+import { emitPreview } from './emit/html.js';
 import { emitJson } from './emit/json.js';
 import { NOTETYPE_ID, notetypeStyleHash } from './emit/notetype.js';
 import { questionKeyHash } from './identity/guid.js';
@@ -27,7 +28,7 @@ import type {
   SourceRef,
 } from './validate/schema.js';
 
-export const FORMATS = ['apkg', 'csv', 'json'] as const;
+export const FORMATS = ['apkg', 'csv', 'json', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const RETIRED_TAG = 'deckc::retired';
@@ -290,16 +291,25 @@ function retiredNote(guid: string, entry: LockEntry): Note {
   };
 }
 
-/** The output files of one package, keyed by extension. */
+/** The output files of one package, keyed by extension. `diagnostics` feed the preview page. */
 export async function emitPackage(
   pkg: LinkedPackage,
   formats: readonly Format[],
   lock: Lock,
+  diagnostics: readonly Diagnostic[] = [],
 ): Promise<Map<Format, Uint8Array>> {
   const out = new Map<Format, Uint8Array>();
   if (formats.includes('apkg'))
     out.set('apkg', await emitApkg(pkg, { notetypeMod: lock.notetype.mod }));
   if (formats.includes('csv')) out.set('csv', emitCsv(pkg.notes, NOTETYPE_ID));
   if (formats.includes('json')) out.set('json', emitJson(pkg.name, pkg.cards));
+  if (formats.includes('html')) {
+    const files = new Set(pkg.notes.map((n) => n.source.file));
+    const own = diagnostics.filter((d) => files.has(d.file));
+    out.set(
+      'html',
+      new TextEncoder().encode(emitPreview({ deck: pkg.name, notes: pkg.notes, diagnostics: own })),
+    );
+  }
   return out;
 }

@@ -101,7 +101,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         );
       }
       claimed.set(base, input.root);
-      for (const [format, bytes] of await emitPackage(pkg, options.formats, linked.lock)) {
+      for (const [format, bytes] of await emitPackage(
+        pkg,
+        options.formats,
+        linked.lock,
+        diagnostics,
+      )) {
         const target = path.join(outDir, `${base}.${format}`);
         await writeAtomic(target, bytes);
         result.written.push(path.relative(options.cwd, target));

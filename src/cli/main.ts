@@ -18,7 +18,13 @@ export interface CliIo {
 /** Exit codes: 0 success (warnings allowed), 1 problems in the input, 2 the tool could not run. */
 export const EXIT = { ok: 0, input: 1, tool: 2 } as const;
 
-const DEFAULTS = { input: ['input'], out: 'dist', formats: [...FORMATS], rootDeck: 'Default' };
+/** The preview page (html) is opt-in: `--format apkg,csv,json,html`. */
+const DEFAULTS = {
+  input: ['input'],
+  out: 'dist',
+  formats: ['apkg', 'csv', 'json'] as Format[],
+  rootDeck: 'Default',
+};
 
 class UsageError extends Error {}
 
@@ -59,7 +65,7 @@ const options = (y: Argv) =>
     .option('format', {
       alias: 'f',
       type: 'string',
-      describe: `Comma-separated outputs (default: ${FORMATS.join(',')})`,
+      describe: `Comma-separated outputs: ${FORMATS.join(', ')} (default: ${DEFAULTS.formats.join(',')})`,
     })
     .option('reporter', {
       choices: Object.keys(REPORTERS) as ReporterName[],

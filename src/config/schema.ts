@@ -18,7 +18,7 @@ export const Config = z
       .describe('Globs, relative to each input root, of Markdown files to skip'),
     out: z.string().min(1).optional().describe('Output folder (default: "dist")'),
     formats: z
-      .array(z.enum(['apkg', 'csv', 'json']))
+      .array(z.enum(['apkg', 'csv', 'json', 'html']))
       .min(1)
       .optional()
       .describe('Outputs to write'),
