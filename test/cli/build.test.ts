@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readApkg } from '../helpers/read-apkg.js';
 import { runCli } from './run.js';
 
 const fixtures = new URL('../fixtures/cli/', import.meta.url).pathname;
@@ -109,6 +110,22 @@ describe('deckc build', () => {
     const dir = workspace('broken');
     const r = await runCli(['check', '--reporter', 'github'], dir);
     expect(r.stderr).toMatch(/^::error file=input\/bad\.md,line=2,col=1,.*::/m);
+  });
+
+  it('packages local images once under a content-hash name, and reports a missing one', async () => {
+    const dir = workspace('media');
+    const r = await runCli(['build', '--format', 'apkg,html'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^input\/Deck\/cards\.md:14:1: error: .*\[missing-media\]$/m);
+    const pkg = await readApkg(readFileSync(path.join(dir, 'dist/Deck.apkg')));
+    const svg = readFileSync(path.join(dir, 'input/Deck/img/dot.svg'));
+    const [name, bytes] = Object.entries(pkg.mediaFiles)[0] ?? [];
+    expect(Object.keys(pkg.mediaFiles)).toEqual([name]);
+    expect(name).toMatch(/^deckc-[0-9a-f]{16}\.svg$/);
+    expect(Buffer.from(bytes as Uint8Array).equals(svg)).toBe(true);
+    expect(pkg.notes[0]!.flds).toContain(`src="${name}"`);
+    const preview = readFileSync(path.join(dir, 'dist/Deck.html'), 'utf8');
+    expect(preview).toContain('missing-media');
   });
 
   it('writes no partial file: outputs appear whole or not at all', async () => {
