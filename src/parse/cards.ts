@@ -28,6 +28,7 @@ import {
   type ExplicitId,
   findControlToken,
   findExplicitId,
+  gluedQuestion,
   type Marker,
   type MarkerKind,
   OPEN,
@@ -391,6 +392,18 @@ export function assembleCards(
     }
   }
 
+  /**
+   * The first line of the paragraph that ends right before the opener on line i (or on line i,
+   * before a glued opener), within the current context; -1 when there is none.
+   */
+  function questionParagraph(i: number, m: Marker): number {
+    let j = m.glued ? i : i - 1;
+    const blank = (k: number) => lineText(k).trim() === '';
+    if (j < 0 || blank(j) || lines[j]!.start < ctxStart || marks[j]?.kind === 'separator') return -1;
+    while (j > 0 && !blank(j - 1) && lines[j - 1]!.start >= ctxStart && !marks[j - 1]) j--;
+    return j;
+  }
+
   /** Opens a fence if the content of line i (from column `from`) starts one. */
   function trackFence(i: number, from: number) {
     const t = lineText(i);
@@ -486,25 +499,61 @@ export function assembleCards(
                   "Unexpected '####' after text on the same line, expected the title on a line of its own",
                 );
               }
+              // `#### Title $:p Why…?`: the title ends where the glued question starts.
+              const q = m.rest >= 0 ? gluedQuestion(line.text, m.rest) : null;
+              const titleEnd = q ? line.start + q.start : line.end;
               const holes: Hole[] = [];
-              titleId = m.rest >= 0 ? readId(i, m.rest, holes) : null;
-              title = m.rest >= 0 ? makeField(text, line.start + m.rest, line.end, holes, loc) : null;
+              titleId = m.rest >= 0 && !q ? readId(i, m.rest, holes) : null;
+              title = m.rest >= 0 ? makeField(text, line.start + m.rest, titleEnd, holes, loc) : null;
               titleStart = line.start + m.start;
-              ctxStart = line.next;
+              ctxStart = q ? titleEnd : line.next;
               ctxHoles = [];
+              if (q) startQuestion(i, q);
               break;
             }
             case 'question':
               startQuestion(i, m);
               break;
-            case 'open':
+            case 'open': {
+              // No `:p`: the paragraph right before the opener (often a misspelled `:` or `:w`
+              // prompt) is taken as the question; without one the answer is left out.
+              const p = questionParagraph(i, m);
+              if (p < 0) {
+                sink.report(
+                  'orphan-answer',
+                  spanOf(i, m),
+                  `Unexpected '${m.spelling}' with no ':p' question before it, expected ':p <question>' first; this answer is left out`,
+                );
+                mode = 'orphan';
+                break;
+              }
               sink.report(
                 'orphan-answer',
                 spanOf(i, m),
-                `Unexpected '${m.spelling}' with no ':p' question before it, expected ':p <question>' first; this answer is left out`,
+                `Unexpected '${m.spelling}' with no ':p' question before it, expected ':p <question>' first; the text before it is taken as the question`,
               );
-              mode = 'orphan';
+              // A misspelled prompt (`: Why…`, `:w Why…`) at the paragraph start or glued after
+              // math on its last line (`$$…$$: Why…`) starts the question there.
+              const last = m.glued ? i : i - 1;
+              const glued = /\$:[A-Za-z]?[ \t]+(?=\S)/.exec(lineText(last));
+              const q = glued ? last : p;
+              const start = glued ? glued.index + 1 : 0;
+              const rest = glued
+                ? start + glued[0].length - 1
+                : /^[ \t]*(?::(?:[A-Za-z](?=[ \t]))?)?[ \t]*/.exec(lineText(p))![0].length;
+              startQuestion(q, {
+                kind: 'question',
+                start,
+                end: rest,
+                spelling: ':p',
+                glued: false,
+                rest,
+                spaced: false,
+                tight: false,
+              });
+              redo = true;
               break;
+            }
             case 'close':
             case 'either':
               sink.report(
@@ -594,8 +643,15 @@ export function assembleCards(
             case 'either':
               closeWith(i, m, 'closer');
               break;
-            case 'open':
-              if (strongAfter(i + 1) === STRONG.close) {
+            case 'open': {
+              // `??x` closes the answer when only structure follows it (usually `---`); with
+              // more text after it the answer goes on and the marker is a stray.
+              const j = nextNonBlank[i + 1]!;
+              const k = j < n ? marks[j]?.kind : undefined;
+              const ends =
+                m.rest < 0 &&
+                (j >= n || k === 'separator' || k === 'heading' || k === 'question' || k === 'open');
+              if (!ends) {
                 sink.report(
                   'stray-opener',
                   spanOf(i, m),
@@ -610,6 +666,7 @@ export function assembleCards(
                 closeWith(i, m, 'opener-as-closer');
               }
               break;
+            }
             case 'question': {
               const cut = m.glued ? line.start + m.start : line.start;
               missingCloser(loc.at(i, m.start), "':p'");

@@ -121,15 +121,8 @@ function classifyGlued(text: string, tail: number): Marker | null {
       }
     }
   }
-  if (text.includes(':p')) {
-    const m = GLUED_QUESTION_RE.exec(text);
-    if (m) {
-      const start = m.index + 1;
-      let rest = start + 2;
-      while (rest < tail && isSpace(text.charCodeAt(rest))) rest++;
-      return marker('question', start, start + 2, ':p', true, rest < tail ? rest : -1, false, false);
-    }
-  }
+  const question = gluedQuestion(text, 0);
+  if (question) return question;
   if (text.includes('####')) {
     const m = GLUED_HEADING_RE.exec(text);
     if (m) {
@@ -140,6 +133,18 @@ function classifyGlued(text: string, tail: number): Marker | null {
     }
   }
   return null;
+}
+
+/** A `:p` glued after text from index `from` on (`#### Title $:p Why…?`), as a question marker. */
+export function gluedQuestion(text: string, from: number): Marker | null {
+  if (!text.includes(':p', from)) return null;
+  const m = GLUED_QUESTION_RE.exec(text.slice(from));
+  if (!m) return null;
+  const start = from + m.index + 1;
+  const tail = text.trimEnd().length;
+  let rest = start + 2;
+  while (rest < tail && isSpace(text.charCodeAt(rest))) rest++;
+  return marker('question', start, start + 2, ':p', true, rest < tail ? rest : -1, false, false);
 }
 
 function marker(
