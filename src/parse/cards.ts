@@ -226,7 +226,10 @@ export function assembleCards(
     const c = card!;
     sink.report(
       'missing-answer',
-      { start: c.marker, end: { ...c.marker, column: c.marker.column + 2, offset: c.marker.offset + 2 } },
+      {
+        start: c.marker,
+        end: { ...c.marker, column: c.marker.column + 2, offset: c.marker.offset + 2 },
+      },
       `${why}, expected '??x' opening the answer of this question; no card is made`,
     );
     card = null;
@@ -399,7 +402,8 @@ export function assembleCards(
   function questionParagraph(i: number, m: Marker): number {
     let j = m.glued ? i : i - 1;
     const blank = (k: number) => lineText(k).trim() === '';
-    if (j < 0 || blank(j) || lines[j]!.start < ctxStart || marks[j]?.kind === 'separator') return -1;
+    if (j < 0 || blank(j) || lines[j]!.start < ctxStart || marks[j]?.kind === 'separator')
+      return -1;
     while (j > 0 && !blank(j - 1) && lines[j - 1]!.start >= ctxStart && !marks[j - 1]) j--;
     return j;
   }
@@ -457,9 +461,7 @@ export function assembleCards(
         holesFor().push([line.start, line.next]);
         continue;
       }
-      if (line.text.slice(token[1]).trim() === '') {
-        holesFor().push([line.start + token[0], line.start + token[1]]);
-      }
+      holesFor().push([line.start + token[0], line.start + token[1]]);
     }
 
     for (let redo = true; redo; ) {
@@ -504,7 +506,8 @@ export function assembleCards(
               const titleEnd = q ? line.start + q.start : line.end;
               const holes: Hole[] = [];
               titleId = m.rest >= 0 && !q ? readId(i, m.rest, holes) : null;
-              title = m.rest >= 0 ? makeField(text, line.start + m.rest, titleEnd, holes, loc) : null;
+              title =
+                m.rest >= 0 ? makeField(text, line.start + m.rest, titleEnd, holes, loc) : null;
               titleStart = line.start + m.start;
               ctxStart = q ? titleEnd : line.next;
               ctxHoles = [];
@@ -650,7 +653,11 @@ export function assembleCards(
               const k = j < n ? marks[j]?.kind : undefined;
               const ends =
                 m.rest < 0 &&
-                (j >= n || k === 'separator' || k === 'heading' || k === 'question' || k === 'open');
+                (j >= n ||
+                  k === 'separator' ||
+                  k === 'heading' ||
+                  k === 'question' ||
+                  k === 'open');
               if (!ends) {
                 sink.report(
                   'stray-opener',

@@ -88,6 +88,10 @@ export function classifyLine(text: string): Marker | null {
     const word = text.slice(lead, tail);
     const kind = wordKind(word);
     if (kind) return marker(kind, lead, tail, word, false, -1, spaced, false);
+    // `??$42.00`: a short opener with the answer glued right after it.
+    if (/^\?\?[^?x\s]/.test(word)) {
+      return marker('either', lead, lead + 2, '??', false, lead + 2, lead > 0, false);
+    }
     const m = LEAD_RE.exec(word);
     if (m) {
       const w = m[1]!;
@@ -164,11 +168,20 @@ function marker(
 const CONTROL_RE =
   /\[(?:END_OF_TEXT|END_OF_TURN|EOS|EOT|\/?INST)\]|<\|(?:endoftext|end_of_text|im_start|im_end|eot_id|end|start_header_id|end_header_id|assistant|user|system)\|>/;
 
-/** The first control token on a line, as [start, end) indices, or null. */
+/**
+ * A control token that ends the line, alone or right after the end of a sentence, as [start,
+ * end) indices, or null. Tokens inside prose (`the [EOS] token marks…`) are text: books about
+ * language models discuss them.
+ */
 export function findControlToken(text: string): [number, number] | null {
   if (!text.includes('[') && !text.includes('<|')) return null;
   const m = CONTROL_RE.exec(text);
-  return m ? [m.index, m.index + m[0].length] : null;
+  if (!m) return null;
+  const end = m.index + m[0].length;
+  if (text.slice(end).trim() !== '') return null;
+  const before = text.slice(0, m.index).trimEnd();
+  if (before !== '' && !/[.!?)\]*_`]$/.test(before)) return null;
+  return [m.index, end];
 }
 
 export interface ExplicitId {
