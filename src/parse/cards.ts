@@ -28,6 +28,7 @@ import {
   type ExplicitId,
   findControlToken,
   findExplicitId,
+  gluedEnd,
   gluedQuestion,
   type Marker,
   type MarkerKind,
@@ -91,6 +92,11 @@ export function assembleCards(
   // Lookahead tables, built backwards so every lookahead is O(1) and the pass stays linear.
   /** Kind code of the first strong marker at or after line i (fences ignored). */
   const nextStrong = new Int8Array(n + 1);
+  /** Index of that marker's line (n when none). */
+  const nextStrongAt = new Int32Array(n + 1);
+  nextStrongAt[n] = n;
+  /** The same, with `####` titles not counted. */
+  const nextMarker = new Int8Array(n + 1);
   /** First non-blank line at or after i. */
   const nextNonBlank = new Int32Array(n + 1);
   /** First bare fence line of each character at or after i, or -1. */
@@ -102,6 +108,8 @@ export function assembleCards(
   for (let i = n - 1; i >= 0; i--) {
     const m = marks[i];
     nextStrong[i] = (m && STRONG[m.kind]) || nextStrong[i + 1]!;
+    nextStrongAt[i] = m && STRONG[m.kind] ? i : nextStrongAt[i + 1]!;
+    nextMarker[i] = (m && m.kind !== 'heading' && STRONG[m.kind]) || nextMarker[i + 1]!;
     nextNonBlank[i] = lines[i]!.text.trim() === '' ? nextNonBlank[i + 1]! : i;
     const bare = bareFenceChar(lines[i]!.text);
     nextTick[i] = bare === '`' ? i : nextTick[i + 1]!;
@@ -219,6 +227,13 @@ export function assembleCards(
     preamble = false;
     questions++;
     mode = 'question';
+    // `:p Why…?$$…$$??x`: the opener glued at the end of the question line.
+    const g = m.rest >= 0 ? gluedEnd(line.text) : null;
+    if (g && g.start > m.rest && (g.kind === 'open' || g.kind === 'either')) {
+      markerWarnings(i, g, 'opener');
+      card.qHoles.push([line.start + g.start, line.end]);
+      openAnswer(line.start + g.start, line.next, loc.at(i, g.start));
+    }
   }
 
   /** Reports the pending question as unanswered; context restarts at `resume`. */
@@ -272,6 +287,8 @@ export function assembleCards(
       );
       question = { ...source, position: source.position };
     }
+    // A context promoted to the question is not shown a second time as background.
+    const context = question === c.context || (!c.question && !c.title) ? null : c.context;
     if (!answer) {
       sink.report(
         'empty-answer',
@@ -285,7 +302,7 @@ export function assembleCards(
     cards.push({
       type: 'card',
       title: c.title,
-      context: c.context,
+      context,
       question,
       answer,
       id: c.id?.id ?? null,
@@ -368,8 +385,17 @@ export function assembleCards(
         const k = j < n ? marks[j]?.kind : undefined;
         return k === 'heading' || k === 'question';
       }
-      case 'heading':
-        return !m.glued && !m.tight && strongAfter(i + 1) === STRONG.question;
+      case 'heading': {
+        // `#### …` is a common comment in code: distrusted only before a `:p` with an answer.
+        const q = nextStrongAt[i + 1]!;
+        return (
+          !m.glued &&
+          !m.tight &&
+          q < n &&
+          marks[q]!.kind === 'question' &&
+          strongAfter(q + 1) === STRONG.open
+        );
+      }
       default:
         return false;
     }
@@ -617,7 +643,7 @@ export function assembleCards(
                 { start: loc.at(Math.min(c.line + 1, i)) },
                 `Unexpected answer text after the question, expected '${OPEN}' on the line after ':p'; the answer is taken to start here`,
               );
-              openAnswer(qLine.end, qLine.next, loc.at(c.line + 1 <= i ? c.line + 1 : i));
+              openAnswer(qLine.end, qLine.next, loc.at(Math.min(c.line + 1, i)));
               closeWith(i, m, 'closer');
               break;
             }
@@ -685,7 +711,8 @@ export function assembleCards(
             }
             case 'heading':
             case 'separator': {
-              if (strongAfter(i + 1) === STRONG.close) {
+              // A closer still to come (before any `:p` or `??x`): a rule or heading in the answer.
+              if (i + 1 < n && nextMarker[i + 1] === STRONG.close) {
                 trackFence(i, 0);
                 break;
               }

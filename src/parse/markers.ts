@@ -108,23 +108,27 @@ export function classifyLine(text: string): Marker | null {
     const tight = hashes < tail && !isSpace(text.charCodeAt(hashes));
     return marker('heading', lead, hashes, '####', false, rest < tail ? rest : -1, false, tight);
   }
-  return classifyGlued(text, tail);
+  return classifyGlued(text);
+}
+
+/** An answer marker glued to the end of a text line (`…$$x??`, `…?$$??x`), or null. */
+export function gluedEnd(text: string): Marker | null {
+  const tail = text.trimEnd().length;
+  // A cheap pre-check keeps the regex off ordinary prose.
+  const last = text.charCodeAt(tail - 1);
+  if (last !== 63 /* ? */ && last !== 120 /* x */) return null;
+  const m = GLUED_END_RE.exec(text.slice(0, tail));
+  if (!m) return null;
+  const w = m[2]!;
+  const start = m.index + m[1]!.length;
+  if (text.slice(0, start).trim() === '') return null;
+  return marker(wordKind(w)!, start, start + w.length, w, true, -1, false, false);
 }
 
 /** A marker glued to the end of a text line, or a `:p` / `####` glued after text. */
-function classifyGlued(text: string, tail: number): Marker | null {
-  // Cheap pre-checks keep the regexes off ordinary prose.
-  const last = text.charCodeAt(tail - 1);
-  if (last === 63 /* ? */ || last === 120 /* x */) {
-    const m = GLUED_END_RE.exec(text.slice(0, tail));
-    if (m) {
-      const w = m[2]!;
-      const start = m.index + m[1]!.length;
-      if (text.slice(0, start).trim() !== '') {
-        return marker(wordKind(w)!, start, start + w.length, w, true, -1, false, false);
-      }
-    }
-  }
+function classifyGlued(text: string): Marker | null {
+  const end = gluedEnd(text);
+  if (end) return end;
   const question = gluedQuestion(text, 0);
   if (question) return question;
   if (text.includes('####')) {
