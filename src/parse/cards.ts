@@ -292,8 +292,8 @@ export function assembleCards(
     if (!answer) {
       sink.report(
         'empty-answer',
-        { start: c.opener },
-        "Unexpected empty answer, expected text between '??x' and 'x??'; no card is made",
+        { start: c.marker },
+        `Unexpected empty answer (opened at line ${c.opener.line}), expected answer text after '??x'; no card is made`,
       );
       return;
     }
