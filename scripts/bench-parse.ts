@@ -3,7 +3,9 @@
  * the structure pass (parseFile), remark-parse + remark-gfm alone on the same texts, and the
  * structure pass plus remark on every card field (the whole parse), with the ratio of the last to
  * remark alone. Datasets: the real corpus and a synthetic library generated into a temp dir by
- * gen-corpus.mjs (20 books × 30 parts × 45 cards). One warm-up, then the median of 5 runs.
+ * gen-corpus.mjs (20 books × 30 parts × 45 cards). One warm-up, then the median of 5 runs (3 for
+ * the remark rows: remark is two orders of magnitude slower than the structure pass).
+ * Also prints remark's fixed cost per call, which dominates when it runs once per small field.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { unified } from 'unified';
 import { parseFile } from '../src/parse/parse-file.js';
 
 const RUNS = 5;
+const SLOW_RUNS = 3;
 const shared = ['../shared', '../../shared'].find((d) => existsSync(d)) ?? '../shared';
 const remark = unified().use(remarkParse).use(remarkGfm);
 
@@ -41,16 +44,16 @@ function load(root: string): Doc[] {
 }
 
 /** Median wall time in ms of `RUNS` runs after one warm-up; returns it with the last result. */
-function time<T>(run: () => T): { ms: number; result: T } {
+function time<T>(run: () => T, runs = RUNS): { ms: number; result: T } {
   let result = run();
   const times: number[] = [];
-  for (let k = 0; k < RUNS; k++) {
+  for (let k = 0; k < runs; k++) {
     const start = performance.now();
     result = run();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(RUNS / 2)]!, result };
+  return { ms: times[Math.floor(runs / 2)]!, result };
 }
 
 function bench(label: string, docs: Doc[]) {
@@ -65,7 +68,7 @@ function bench(label: string, docs: Doc[]) {
     let nodes = 0;
     for (const d of docs) nodes += remark.parse(d.text).children.length;
     return nodes;
-  });
+  }, SLOW_RUNS);
   const whole = time(() => {
     let nodes = 0;
     for (const d of docs) {
@@ -76,7 +79,16 @@ function bench(label: string, docs: Doc[]) {
       }
     }
     return nodes;
-  });
+  }, SLOW_RUNS);
+  const fields = (() => {
+    let k = 0;
+    for (const d of docs) {
+      for (const c of parseFile(d.bytes, d.path).file.children) {
+        k += [c.title, c.context, c.question, c.answer].filter(Boolean).length;
+      }
+    }
+    return k;
+  })();
   const row = (name: string, ms: number) =>
     `  ${name.padEnd(34)} ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s ${Math.round(
       cards / (ms / 1000),
@@ -87,8 +99,21 @@ function bench(label: string, docs: Doc[]) {
   console.log(row('structure pass (parseFile)', structure.ms));
   console.log(row('remark-parse + gfm alone', remarkAlone.ms));
   console.log(row('structure + remark on each field', whole.ms));
-  console.log(`  whole parse / remark alone: ${(whole.ms / remarkAlone.ms).toFixed(2)}×\n`);
+  console.log(`  whole parse / remark alone: ${(whole.ms / remarkAlone.ms).toFixed(2)}×`);
+  console.log(
+    `  remark calls: ${docs.length} (whole files) vs ${fields} (fields); fixed cost ≈ ${perCall.toFixed(0)} µs/call → ${((fields * perCall) / 1000).toFixed(0)} ms of the whole parse\n`,
+  );
 }
+
+/** remark's fixed cost per call (an empty document), in µs. */
+const perCall = (() => {
+  const n = 2000;
+  const { ms } = time(() => {
+    for (let k = 0; k < n; k++) remark.parse('');
+  });
+  return (ms * 1000) / n;
+})();
+console.log(`remark-parse + gfm fixed cost: ${perCall.toFixed(0)} µs per call\n`);
 
 const realDir = process.argv[2] ?? join(shared, 'corpus/real');
 bench('real corpus', load(realDir));

@@ -632,7 +632,12 @@ export function assembleCards(
               }
               const cut = m.glued ? line.start + m.start : line.start;
               openAnswer(cut, m.rest >= 0 ? line.start + m.rest : line.next, loc.at(i, m.start));
-              if (m.rest >= 0) trackFence(i, m.rest);
+              if (m.rest >= 0) {
+                // `??x The whole answer.x??` on one line.
+                const g = gluedEnd(line.text);
+                if (g && g.start > m.rest && g.kind === 'close') closeWith(i, g, 'closer');
+                else trackFence(i, m.rest);
+              }
               break;
             }
             case 'close': {
