@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as parse from '../../src/parse/index.js';
 import { decode, firstInvalidUtf8 } from '../../src/parse/decode.js';
+import * as parse from '../../src/parse/index.js';
 import { Locator, splitLines } from '../../src/parse/lines.js';
 
 describe('parse public surface', () => {
