@@ -434,6 +434,14 @@ export function assembleCards(
     return j;
   }
 
+  function gluedSeparator(i: number, m: Marker) {
+    sink.report(
+      'glued-marker',
+      spanOf(i, m),
+      "Unexpected '---' after text on the same line, expected it on a line of its own",
+    );
+  }
+
   /** Opens a fence if the content of line i (from column `from`) starts one. */
   function trackFence(i: number, from: number) {
     const t = lineText(i);
@@ -506,6 +514,7 @@ export function assembleCards(
           }
           switch (m.kind) {
             case 'separator':
+              if (m.glued) gluedSeparator(i, m);
               endSection();
               ctxStart = line.next;
               ctxHoles = [];
@@ -669,7 +678,9 @@ export function assembleCards(
         }
         case 'answer': {
           if (m === null) {
-            trackFence(i, 0);
+            // `**Rating: 8/10**` sits between cards; in an answer it means the closer is missing.
+            if (isRatingLine(line.text)) card!.aHoles.push([line.start, line.next]);
+            else trackFence(i, 0);
             break;
           }
           switch (m.kind) {
@@ -723,6 +734,14 @@ export function assembleCards(
               }
               const cut = m.glued ? line.start + m.start : line.start;
               missingCloser(loc.at(i, m.start), `'${m.spelling}'`);
+              if (m.glued && m.kind === 'separator') {
+                gluedSeparator(i, m);
+                finishCard(cut, null);
+                ctxStart = line.next;
+                ctxHoles = [];
+                endSection();
+                break;
+              }
               finishCard(cut, null);
               ctxStart = cut;
               ctxHoles = [];

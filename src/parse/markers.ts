@@ -49,6 +49,7 @@ const HEADING_RE = /^[ \t]{0,3}####(?!#)/;
 /** Glued at the end of a text line: the character before must not be a letter or digit. */
 const GLUED_END_RE = /(^|[^\p{L}\p{N}_])(\?{2,4}x|:?x\?{2,3})[ \t]*$/u;
 const GLUED_QUESTION_RE = /[^\s\p{L}\p{N}_`]:p(?=[ \t]|$)/u;
+const GLUED_SEPARATOR_RE = /\$---[ \t]*$/;
 const GLUED_HEADING_RE = /[^\s\p{L}\p{N}_#`]####[ \t]+\S/u;
 
 function wordKind(word: string): MarkerKind | null {
@@ -131,6 +132,10 @@ function classifyGlued(text: string): Marker | null {
   if (end) return end;
   const question = gluedQuestion(text, 0);
   if (question) return question;
+  // `$$…$$---`: a separator glued to display math.
+  const rule = GLUED_SEPARATOR_RE.exec(text);
+  if (rule)
+    return marker('separator', rule.index + 1, rule.index + 4, '---', true, -1, false, false);
   if (text.includes('####')) {
     const m = GLUED_HEADING_RE.exec(text);
     if (m) {
