@@ -28,9 +28,9 @@ export interface FileCounts {
 const QUESTION_LINE = /^[ \t]*:p(?:[ \t]|$)|\$:p(?:[ \t]|$)/;
 
 /** Parses one file and counts what the corpus report needs. Swap parseFile here for the whole pipeline. */
-export function checkFile(bytes: Uint8Array, path: string): FileCounts {
-  const { file, diagnostics, markers } = parseFile(bytes, path);
-  const text = new TextDecoder().decode(bytes);
+export function checkFile(input: Uint8Array | string, path: string): FileCounts {
+  const { file, diagnostics, markers } = parseFile(input, path);
+  const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
   const rules = new Map<string, number>();
   for (const d of diagnostics) rules.set(d.rule, (rules.get(d.rule) ?? 0) + 1);
   const answered = new Set(markers.map((p) => p.line));

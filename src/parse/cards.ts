@@ -404,7 +404,7 @@ export function assembleCards(
   function reportDistrust(i: number, f: FenceOpen, m: Marker) {
     const fenceAt = { start: loc.at(f.line, f.column), end: loc.at(f.line, f.column + f.length) };
     const closes = f.char === '`' ? nextTick[i]! : nextTilde[i]!;
-    const label = `'${f.char.repeat(f.length)}${f.info}'`;
+    const label = quote(`${f.char.repeat(f.length)}${f.info}`);
     const what = `'${m.spelling}' at line ${i + 1}`;
     if (closes >= 0) {
       sink.report(
