@@ -4,12 +4,17 @@
  * - Each `:p` starts a card. Cards in one section (between `---` separators or `####` titles)
  *   share its title. A card's context is the text between the previous card (or the title) and
  *   its `:p`; a card with no text of its own there shares the section's latest context.
- * - An answer ends at `x??`, or (with a warning) at a closer misspelling, at `??x` used as a
- *   closer, at the next `:p`, at `---` or `####` (unless an `x??` still follows before any other
- *   marker: then the rule or heading is part of the answer), or at the end of the file.
+ * - An answer ends at `x??`, or (with a warning) at a closer misspelling, at a `??x` followed
+ *   only by structure (a `??x` with more answer text after it is a stray and is left out), at the
+ *   next `:p`, at `---` or `####` (unless an `x??` still follows before any `:p` or `??x`: then
+ *   the rule or heading is part of the answer), or at the end of the file. Nothing after the
+ *   answer's end is ever part of it, so no answer swallows the next card.
+ * - A `??x` with no `:p` before it takes the paragraph before it as the question (often a
+ *   misspelled prompt such as `: Why…?`), with a warning.
  * - Markers inside code fences are content, unless the fence is distrusted as runaway (see
  *   `distrusts`).
- * Every `:p` ends as a card or an error diagnostic at its line.
+ * Every `:p` ends as a card or an error diagnostic at its line. Lookaheads use tables built in
+ * one backward pass, so the whole pass is linear in the number of lines.
  */
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, Field, FileMeta, Point } from '../validate/schema.js';
