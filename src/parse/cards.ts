@@ -176,6 +176,22 @@ export function assembleCards(
     sectionContext = null;
   }
 
+  /**
+   * Text after a section's last card, up to `end` (the section's end), belongs to no card: a
+   * context with no question after it, often model chatter ("I hope this helps!") or answer text
+   * written after `x??`. Sections with context only (no `:p` at all) are normal and not reported.
+   */
+  function leftover(end: number) {
+    if (sectionCards.length === 0) return;
+    const unused = makeField(text, ctxStart, end, ctxHoles, loc);
+    if (!unused) return;
+    sink.report(
+      'unused-text',
+      unused.position,
+      `Unexpected text ${quote(unused.value.split(/\r?\n|\r/)[0]!.trim())} after the last card of its section, expected ':p' before it or '---' above it; it belongs to no card`,
+    );
+  }
+
   function readId(i: number, from: number, holes: Hole[]): IdAt | null {
     const id: ExplicitId | null = findExplicitId(lineText(i), from);
     if (!id) return null;
@@ -520,11 +536,13 @@ export function assembleCards(
           switch (m.kind) {
             case 'separator':
               if (m.glued) gluedSeparator(i, m);
+              leftover(line.start + m.start);
               endSection();
               ctxStart = line.next;
               ctxHoles = [];
               break;
             case 'heading': {
+              leftover(line.start + m.start);
               endSection();
               preamble = false;
               if (m.tight) {
@@ -775,6 +793,8 @@ export function assembleCards(
   } else if (mode === 'answer') {
     missingCloser(eof, 'end of file');
     finishCard(text.length, null);
+  } else if (mode === 'outside') {
+    leftover(text.length);
   }
   endSection();
 
