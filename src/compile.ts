@@ -82,7 +82,7 @@ export function compileFile(
   readMedia: (path: string) => Uint8Array | null,
   options: CompileOptions,
 ): CompiledFile {
-  const { file, diagnostics } = parseFile(bytes, path);
+  const { file, diagnostics, markers } = parseFile(bytes, path);
   const sink = new DiagnosticSink(path);
   const deck = deckOf(path, file.meta, options);
   const tags = [
@@ -93,7 +93,7 @@ export function compileFile(
     .map(toTag)
     .filter(Boolean);
   const media = new Map<string, MediaFile>();
-  const cards = file.children.map((card): CompiledCard => {
+  const cards = file.children.map((card, i): CompiledCard => {
     const rendered = renderCard(card, { sink, file: path, readMedia });
     for (const m of rendered.media) media.set(m.name, m);
     return {
@@ -107,11 +107,7 @@ export function compileFile(
         answer: card.answer.value,
       },
       html: rendered.fields,
-      source: {
-        file: path,
-        line: card.question.position.start.line,
-        column: card.question.position.start.column,
-      },
+      source: { file: path, line: markers[i]!.line, column: markers[i]!.column },
     };
   });
   return {
