@@ -304,7 +304,9 @@ export async function emitPackage(
     const own = diagnostics.filter((d) => files.has(d.file));
     out.set(
       'html',
-      new TextEncoder().encode(emitPreview({ deck: pkg.name, notes: pkg.notes, diagnostics: own })),
+      new TextEncoder().encode(
+        emitPreview({ deck: pkg.name, notes: pkg.notes, diagnostics: own, media: pkg.media }),
+      ),
     );
   }
   return out;

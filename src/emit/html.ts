@@ -9,12 +9,39 @@
  */
 import { renderTemplate } from '../render/render-template.js';
 import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from '../render/templates.js';
-import type { Diagnostic, Note } from '../validate/schema.js';
+import type { Diagnostic, MediaFile, Note } from '../validate/schema.js';
 
 export interface PreviewInput {
   deck: string;
   notes: Note[];
   diagnostics: Diagnostic[];
+  /** The package's media, inlined as data: URLs so the page stays self-contained. */
+  media?: MediaFile[];
+}
+
+const MIME: Record<string, string> = {
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+};
+
+/** Points `src="name"` of packaged media at data: URLs (the page has no media folder beside it). */
+function inlineMedia(html: string, media: readonly MediaFile[]): string {
+  if (media.length === 0) return html;
+  const urls = new Map(
+    media.map((m) => {
+      const type = MIME[m.name.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
+      return [m.name, `data:${type};base64,${Buffer.from(m.data).toString('base64')}`];
+    }),
+  );
+  return html.replace(/\bsrc="([^"]+)"/g, (all, name: string) => {
+    const url = urls.get(name);
+    return url ? `src="${url}"` : all;
+  });
 }
 
 const escapeHtml = (s: string) =>
@@ -107,7 +134,10 @@ export function emitPreview(input: PreviewInput): string {
   const { byNote, unmatched } = matchDiagnostics(input.notes, input.diagnostics);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const d of input.diagnostics) counts[d.severity]++;
-  const notes = input.notes.map((note, i) => noteSection(note, i, byNote.get(i) ?? [])).join('\n');
+  const notes = inlineMedia(
+    input.notes.map((note, i) => noteSection(note, i, byNote.get(i) ?? [])).join('\n'),
+    input.media ?? [],
+  );
   const other =
     unmatched.length > 0
       ? `<section class="unmatched"><h2>Diagnostics outside cards</h2><ul class="diagnostics">${unmatched.map(diagnosticItem).join('')}</ul></section>`

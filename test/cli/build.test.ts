@@ -126,6 +126,7 @@ describe('deckc build', () => {
     expect(pkg.notes[0]!.flds).toContain(`src="${name}"`);
     const preview = readFileSync(path.join(dir, 'dist/Deck.html'), 'utf8');
     expect(preview).toContain('missing-media');
+    expect(preview).toContain(`src="data:image/svg+xml;base64,${svg.toString('base64')}"`);
   });
 
   it('writes no partial file: outputs appear whole or not at all', async () => {
