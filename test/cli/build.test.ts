@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { readApkg } from '../helpers/read-apkg.js';
 import { runCli } from './run.js';
@@ -39,6 +40,20 @@ describe('deckc build', () => {
     expect(deck.cards[0].source).toEqual({ file: 'Book/part-01.md', line: 9, column: 1 });
     expect(readFileSync(path.join(dir, 'input/deckc.lock.json'), 'utf8')).toContain(
       '"q":"What is one?"',
+    );
+  });
+
+  it('writes JSON decks that the shipped JSON Schema accepts', async () => {
+    const dir = workspace('library');
+    await runCli(['build', '--format', 'json'], dir);
+    const schemaUrl = new URL('../../schema/deck.schema.json', import.meta.url);
+    const validate = new Ajv2020({ strict: false }).compile(
+      JSON.parse(readFileSync(schemaUrl, 'utf8')),
+    );
+    const deck = JSON.parse(readFileSync(path.join(dir, 'dist/Book.json'), 'utf8'));
+    expect(validate(deck), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...deck, cards: [{ ...deck.cards[0], source: { file: 'a.md' } }] })).toBe(
+      false,
     );
   });
 
