@@ -4,7 +4,8 @@
  * structure pass plus remark on every card field (the whole parse), with the ratio of the last to
  * remark alone. Datasets: the real corpus and a synthetic library generated into a temp dir by
  * gen-corpus.mjs (20 books × 30 parts × 45 cards). One warm-up, then the median of 5 runs (3 for
- * the remark rows: remark is two orders of magnitude slower than the structure pass).
+ * the remark rows, run interleaved: remark is two orders of magnitude slower than the structure
+ * pass).
  * Also prints remark's fixed cost per call, which dominates when it runs once per small field.
  */
 import { execFileSync } from 'node:child_process';
@@ -56,6 +57,30 @@ function time<T>(run: () => T, runs = RUNS): { ms: number; result: T } {
   return { ms: times[Math.floor(runs / 2)]!, result };
 }
 
+/**
+ * Times workloads interleaved (a, b, a, b, …) after one warm-up each, so that both see the same
+ * machine load: this box is shared, and load drifts over a minute. Returns median ms of each and
+ * the median of the per-repetition ratios b / a.
+ */
+function interleaved(a: () => unknown, b: () => unknown, runs: number) {
+  a();
+  b();
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const ratios: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    let start = performance.now();
+    a();
+    ta.push(performance.now() - start);
+    start = performance.now();
+    b();
+    tb.push(performance.now() - start);
+    ratios.push(tb[k]! / ta[k]!);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+}
+
 function bench(label: string, docs: Doc[]) {
   const mb = docs.reduce((n, d) => n + d.bytes.length, 0) / 1e6;
   const structure = time(() => {
@@ -64,12 +89,12 @@ function bench(label: string, docs: Doc[]) {
     return cards;
   });
   const cards = structure.result;
-  const remarkAlone = time(() => {
+  const remarkAlone = () => {
     let nodes = 0;
     for (const d of docs) nodes += remark.parse(d.text).children.length;
     return nodes;
-  }, SLOW_RUNS);
-  const whole = time(() => {
+  };
+  const whole = () => {
     let nodes = 0;
     for (const d of docs) {
       for (const card of parseFile(d.bytes, d.path).file.children) {
@@ -79,7 +104,8 @@ function bench(label: string, docs: Doc[]) {
       }
     }
     return nodes;
-  }, SLOW_RUNS);
+  };
+  const slow = interleaved(remarkAlone, whole, SLOW_RUNS);
   const fields = (() => {
     let k = 0;
     for (const d of docs) {
@@ -97,9 +123,11 @@ function bench(label: string, docs: Doc[]) {
       .padStart(9)} cards/s ${ms.toFixed(0).padStart(6)} ms`;
   console.log(`${label}: ${docs.length} files, ${mb.toFixed(2)} MB, ${cards} cards`);
   console.log(row('structure pass (parseFile)', structure.ms));
-  console.log(row('remark-parse + gfm alone', remarkAlone.ms));
-  console.log(row('structure + remark on each field', whole.ms));
-  console.log(`  whole parse / remark alone: ${(whole.ms / remarkAlone.ms).toFixed(2)}×`);
+  console.log(row('remark-parse + gfm alone', slow.a));
+  console.log(row('structure + remark on each field', slow.b));
+  console.log(
+    `  whole parse / remark alone: ${(slow.b / slow.a).toFixed(2)}× (median of per-run ratios ${slow.ratio.toFixed(2)}×)`,
+  );
   console.log(
     `  remark calls: ${docs.length} (whole files) vs ${fields} (fields); fixed cost ≈ ${perCall.toFixed(0)} µs/call → ${((fields * perCall) / 1000).toFixed(0)} ms of the whole parse\n`,
   );
