@@ -1,5 +1,5 @@
 /**
- * Compiles a folder of decks with the parser and checks the promise "every `:p` becomes a card or
+ * Compiles a folder of decks through the whole per-file pipeline (parse, deck name, render) and checks the promise "every `:p` becomes a card or
  * an error": `npm run corpus -- [dir]` (default ../shared/corpus/real). Exit 1 on any crash or
  * lost question.
  *
@@ -12,7 +12,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseFile } from '../src/parse/parse-file.js';
+import { compileFile } from '../src/compile.js';
+import { mediaReader } from '../src/io/input.js';
 
 export interface FileCounts {
   cards: number;
@@ -23,13 +24,22 @@ export interface FileCounts {
   lost: number[];
   /** Fences a plain CommonMark reading would run across card markers (see `swallowingFences`). */
   swallowing: number;
+  /** Cards with at least one diagnostic, by rule (render rules such as unbalanced-math matter here). */
+  cardsByRule: Map<string, number>;
 }
 
 const QUESTION_LINE = /^[ \t]*:p(?:[ \t]|$)|\$:p(?:[ \t]|$)/;
 
-/** Parses one file and counts what the corpus report needs. Swap parseFile here for the whole pipeline. */
-export function checkFile(input: Uint8Array | string, path: string): FileCounts {
-  const { file, diagnostics, markers } = parseFile(input, path);
+/** Compiles one file (parse + render) and counts what the corpus report needs. */
+export function checkFile(
+  input: Uint8Array | string,
+  path: string,
+  readMedia: (path: string) => Uint8Array | null = () => null,
+): FileCounts {
+  const compiled = compileFile(input, path, readMedia, { rootDeck: 'Corpus' });
+  const diagnostics = compiled.diagnostics;
+  const markers = compiled.cards.map((c) => c.source);
+  const file = { children: compiled.cards };
   const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
   const rules = new Map<string, number>();
   for (const d of diagnostics) rules.set(d.rule, (rules.get(d.rule) ?? 0) + 1);
@@ -42,7 +52,20 @@ export function checkFile(input: Uint8Array | string, path: string): FileCounts 
     questionLines++;
     if (!answered.has(k + 1) && !errors.has(k + 1)) lost.push(k + 1);
   });
+  // A diagnostic belongs to the card whose ':p' is the last one at or before its line.
+  const starts = markers.map((m) => m.line);
+  const cardsByRule = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const d of diagnostics) {
+    let card = -1;
+    for (let i = 0; i < starts.length && starts[i]! <= d.line; i++) card = i;
+    const key = `${d.rule}\u0000${card}`;
+    if (card < 0 || seen.has(key)) continue;
+    seen.add(key);
+    cardsByRule.set(d.rule, (cardsByRule.get(d.rule) ?? 0) + 1);
+  }
   return {
+    cardsByRule,
     cards: file.children.length,
     questionLines,
     rules,
@@ -105,15 +128,19 @@ export function main(argv: string[]): number {
   const lost: string[] = [];
   let swallowing = 0;
   let swallowingFiles = 0;
+  const cardsByRule = new Map<string, number>();
+  const readMedia = mediaReader(root);
   const started = performance.now();
   for (const full of walk(root)) {
     files++;
     const path = relative(root, full).split('\\').join('/');
     try {
-      const counts = checkFile(readFileSync(full), path);
+      const counts = checkFile(readFileSync(full), path, readMedia);
       cards += counts.cards;
       questionLines += counts.questionLines;
       for (const [rule, k] of counts.rules) rules.set(rule, (rules.get(rule) ?? 0) + k);
+      for (const [rule, k] of counts.cardsByRule)
+        cardsByRule.set(rule, (cardsByRule.get(rule) ?? 0) + k);
       for (const line of counts.lost) lost.push(`${path}:${line}`);
       swallowing += counts.swallowing;
       if (counts.swallowing > 0) swallowingFiles++;
@@ -134,7 +161,17 @@ export function main(argv: string[]): number {
   );
   out.push('', 'diagnostics by rule:');
   const sorted = [...rules].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  for (const [rule, k] of sorted) out.push(`  ${String(k).padStart(7)}  ${rule}`);
+  out.push(`  ${'messages'.padStart(8)}  ${'cards'.padStart(6)}  rule`);
+  for (const [rule, k] of sorted) {
+    out.push(
+      `  ${String(k).padStart(8)}  ${String(cardsByRule.get(rule) ?? 0).padStart(6)}  ${rule}`,
+    );
+  }
+  const of = (rule: string) => cardsByRule.get(rule) ?? 0;
+  out.push(
+    '',
+    `cards with unbalanced-math: ${of('unbalanced-math')}; with sanitized HTML (unsafe-html): ${of('unsafe-html')}`,
+  );
   if (crashes.length > 0) out.push('', 'crashes:', ...crashes.map((c) => `  ${c}`));
   if (lost.length > 0)
     out.push('', "':p' lines with neither a card nor an error:", ...lost.map((l) => `  ${l}`));
