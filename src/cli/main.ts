@@ -3,17 +3,22 @@ import { FORMATS, type Format } from '../compile.js';
 import { REPORTERS, type ReporterName } from '../diagnostics/format.js';
 import { countBySeverity } from '../diagnostics/report.js';
 import { IoError } from '../io/input.js';
-import { build } from './build.js';
+import { defaultJobs } from '../io/pool.js';
+import { type BuildOptions, type BuildResult, build, Interrupted } from './build.js';
+import { ProgressBar } from './progress.js';
+import { watch } from './watch.js';
 
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Stops a build (before it writes) or a watch; the bin wires SIGINT and SIGTERM to it. */
+  signal?: AbortSignal;
 }
 
 /** Exit codes: 0 success (warnings allowed), 1 problems in the input, 2 the tool could not run. */
-export const EXIT = { ok: 0, input: 1, tool: 2 } as const;
+export const EXIT = { ok: 0, input: 1, tool: 2, interrupted: 130 } as const;
 
 const parseFormats = (value: string | string[]): Format[] => {
   const list = (Array.isArray(value) ? value : [value])
@@ -27,6 +32,14 @@ const parseFormats = (value: string | string[]): Format[] => {
   return [...new Set(list)] as Format[];
 };
 
+const parseJobs = (value: unknown): number => {
+  if (value === undefined) return defaultJobs();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`Unexpected --jobs ${String(value)}, expected a whole number ≥ 1`);
+  return n;
+};
+
 /** The deckc command line. Testable in-process: all I/O goes through `io` and the file system. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -35,8 +48,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   const run = async (args: Record<string, unknown>, write: boolean) => {
     const reporter = args.reporter as ReporterName;
-    const started = performance.now();
-    const result = await build({
+    const tty = Boolean(io.stderr.isTTY) && !args.quiet && reporter !== 'json';
+    const progress = tty ? new ProgressBar(io.stderr) : null;
+    const options: BuildOptions = {
       paths: (args.paths as string[]).length ? (args.paths as string[]) : ['input'],
       cwd: io.cwd,
       out: args.out as string,
@@ -51,22 +65,55 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             : undefined,
       rootDeck: args.rootDeck as string,
       now,
-    });
-    const shown = args.quiet
-      ? result.diagnostics.filter((d) => d.severity === 'error')
-      : result.diagnostics;
-    (reporter === 'json' ? io.stdout : io.stderr).write(REPORTERS[reporter](shown));
-    const counts = countBySeverity(result.diagnostics);
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    io.stderr.write(
-      `deckc: ${plural(result.files, 'file')}, ${plural(result.cards, 'card')}, ${plural(result.packages, 'package')}` +
-        `${result.retired ? `, ${result.retired} retired` : ''}; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')} (${seconds} s)\n`,
-    );
-    if (write && !args.quiet)
-      for (const file of result.written) io.stderr.write(`  wrote ${file}\n`);
-    const failed = counts.error > 0 || (Boolean(args.strict) && counts.warning > 0);
-    code = failed ? EXIT.input : EXIT.ok;
+      jobs: parseJobs(args.jobs),
+      cache: args.cache !== false,
+      bail: Boolean(args.bail),
+      signal: io.signal,
+      onFile: progress ? (done, total, cards) => progress.update(done, total, cards) : undefined,
+    };
+    const report = (result: BuildResult, ms: number, only?: Set<string>) => {
+      progress?.clear();
+      const shown = result.diagnostics.filter(
+        (d) => (!args.quiet || d.severity === 'error') && (!only || only.has(d.file)),
+      );
+      (reporter === 'json' ? io.stdout : io.stderr).write(REPORTERS[reporter](shown));
+      for (const problem of result.unreadable) io.stderr.write(`deckc: cannot read ${problem}\n`);
+      const counts = countBySeverity(result.diagnostics);
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      io.stderr.write(
+        `deckc: ${plural(result.files, 'file')}, ${plural(result.cards, 'card')}, ${plural(result.packages, 'package')}` +
+          `${result.retired ? `, ${result.retired} retired` : ''}; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')} (${(ms / 1000).toFixed(2)} s)\n`,
+      );
+      if (result.bailed)
+        io.stderr.write('deckc: stopped at the first file with errors (--bail); nothing written\n');
+      if (result.unreadable.length)
+        io.stderr.write('deckc: some files could not be read; nothing written\n');
+      if (write && !args.quiet)
+        for (const file of result.written) io.stderr.write(`  wrote ${file}\n`);
+      const failed = counts.error > 0 || (Boolean(args.strict) && counts.warning > 0);
+      return result.unreadable.length ? EXIT.tool : failed ? EXIT.input : EXIT.ok;
+    };
+    if (args.watch) {
+      const signal = io.signal ?? new AbortController().signal;
+      await watch(options, {
+        signal,
+        onBuild: (outcome, ms, first) => {
+          if (outcome instanceof Error) {
+            progress?.clear();
+            io.stderr.write(`deckc: ${outcome.message}\n`);
+            code = EXIT.tool;
+          } else code = report(outcome, ms, first ? undefined : new Set(outcome.compiled));
+          if (!args.quiet) io.stderr.write('deckc: watching for changes (Ctrl-C to stop)\n');
+        },
+      });
+      return;
+    }
+    const started = performance.now();
+    try {
+      code = report(await build(options), performance.now() - started);
+    } finally {
+      progress?.clear();
+    }
   };
 
   const common = (y: ReturnType<typeof yargs>) =>
@@ -112,6 +159,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         type: 'boolean',
         default: false,
         describe: 'Print errors and the summary only',
+      })
+      .option('jobs', {
+        alias: 'j',
+        type: 'number',
+        describe: 'Worker threads (default: the number of cores; 1: no threads)',
+      })
+      .option('cache', {
+        type: 'boolean',
+        default: true,
+        describe: 'Reuse unchanged work from .deckc-cache/ in each input root (--no-cache: off)',
+      })
+      .option('bail', {
+        type: 'boolean',
+        default: false,
+        describe: 'Stop at the first file with an error; write nothing',
       });
 
   try {
@@ -121,7 +183,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       .command(
         'build [paths..]',
         'Compile decks into --out (default: input/ → dist/)',
-        common,
+        (y) =>
+          common(y).option('watch', {
+            alias: 'w',
+            type: 'boolean',
+            default: false,
+            describe: 'Rebuild on every change until Ctrl-C',
+          }),
         (args) => run(args, true),
       )
       .command('check [paths..]', 'Report problems without writing anything', common, (args) =>
@@ -134,7 +202,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         throw error ?? new UsageError(message);
       })
       .epilogue(
-        'Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings with --strict), 2 the tool could not run.',
+        'Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings with --strict), 2 the tool could not run, 130 interrupted (nothing written).',
       )
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .showHelpOnFail(false)
@@ -146,6 +214,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       });
     return code;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      io.stderr.write(`deckc: ${error.message}\n`);
+      return EXIT.interrupted;
+    }
     if (
       error instanceof UsageError ||
       error instanceof IoError ||
