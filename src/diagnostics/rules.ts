@@ -49,6 +49,25 @@ export const RULES = {
   'invalid-utf8': { severity: 'warning', summary: 'bytes that are not valid UTF-8' },
   'front-matter': { severity: 'error', summary: 'YAML front matter that cannot be read' },
   'invalid-card': { severity: 'error', summary: 'a card that fails schema validation' },
+  // parse: added with the recovering parser
+  'missing-opener': {
+    severity: 'warning',
+    summary: "an answer after ':p' with 'x??' but no '??x' opening it",
+  },
+  'stray-opener': { severity: 'warning', summary: "a '??x' inside an answer that goes on" },
+  'missing-question': {
+    severity: 'error',
+    summary: "an empty ':p' with no title or context to take the question from",
+  },
+  'glued-fence': {
+    severity: 'warning',
+    summary: 'a code fence glued to the end of a text line',
+  },
+  'invalid-id': { severity: 'warning', summary: "an explicit '{#id}' with characters not allowed" },
+  'title-id-shared': {
+    severity: 'warning',
+    summary: "a '{#id}' on a '####' title whose section holds several cards",
+  },
   // render
   'unbalanced-math': { severity: 'warning', summary: "a '$' math delimiter with no partner" },
   'unsafe-html': { severity: 'warning', summary: 'raw HTML removed by the sanitizer' },

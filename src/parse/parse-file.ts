@@ -1,15 +1,80 @@
-import type { Diagnostic, SourceFile } from '../validate/schema.js';
+/**
+ * The recovering parser: one flashcard file → its card tree and diagnostics. Never throws.
+ *
+ * Why two passes of different kinds: the card block structure (`####`, `:p`, `??x` … `x??`, `---`)
+ * is not CommonMark, and real files break it in many ways, so a line-oriented structure pass
+ * (`cards.ts`) recognises it, while tracking code fences the way CommonMark would (`fences.ts`) so
+ * markers inside code stay code. Each field's Markdown is left to remark (remark-parse +
+ * remark-gfm), which the render stage runs on field values. Field values are source slices with
+ * markers removed, so positions map back to the file.
+ *
+ * Positions: line and column 1-based, offset 0-based, all in UTF-16 units of the decoded text
+ * (leading BOM removed, line endings kept as written, CRLF counting two). Columns therefore match
+ * what an editor shows; offsets index the decoded text, not the bytes.
+ */
+import { compareDiagnostics, DiagnosticSink } from '../diagnostics/report.js';
+import { Card, type Diagnostic, type Point, type SourceFile } from '../validate/schema.js';
+import { assembleCards } from './cards.js';
+import { decode } from './decode.js';
+import { Locator, splitLines } from './lines.js';
+import { emptyMeta, readFrontMatter } from './meta.js';
 
 export interface ParseResult {
   file: SourceFile;
   diagnostics: Diagnostic[];
+  /** The `:p` marker of each card in `file.children`, parallel to it (for `Note.source`). */
+  markers: Point[];
 }
 
-/**
- * Parses one flashcard file into its card tree. Never throws on any input.
- * CONTRACT STUB: replaced by the recovering parser.
- */
+/** Parses one flashcard file into its card tree. Never throws on any input. */
 export function parseFile(input: Uint8Array | string, path: string): ParseResult {
-  void input;
-  throw new Error(`parser not implemented yet (${path})`);
+  const { text, invalidAt, invalidByte } = decode(input);
+  const sink = new DiagnosticSink(path);
+  const lines = splitLines(text);
+  const loc = new Locator(lines);
+  const meta = emptyMeta();
+  const file: SourceFile = {
+    type: 'file',
+    path,
+    meta,
+    children: [],
+    position: { start: loc.point(0), end: loc.point(text.length) },
+  };
+  const result: ParseResult = { file, diagnostics: sink.messages, markers: [] };
+
+  if (invalidAt >= 0 && input instanceof Uint8Array) {
+    const byte = input[invalidByte]!.toString(16).toUpperCase().padStart(2, '0');
+    sink.report(
+      'invalid-utf8',
+      { start: loc.point(invalidAt) },
+      `Unexpected byte 0x${byte} at byte ${invalidByte}, expected UTF-8; invalid bytes are read as U+FFFD`,
+    );
+  }
+  if (text.trim() === '') {
+    sink.report('empty-file', { start: loc.point(0) }, 'Unexpected empty file, expected cards');
+    return result;
+  }
+
+  const firstLine = readFrontMatter(lines, loc, meta, sink);
+  const { cards, markers, questions } = assembleCards(text, lines, firstLine, loc, meta, sink);
+
+  cards.forEach((card, k) => {
+    const checked = Card.safeParse(card);
+    if (checked.success) {
+      file.children.push(card);
+      result.markers.push(markers[k]!);
+    } else {
+      const issue = checked.error.issues[0];
+      sink.report(
+        'invalid-card',
+        { start: markers[k]! },
+        `Unexpected card shape at ${issue?.path.join('.') || 'card'}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+  });
+  if (questions === 0) {
+    sink.report('no-cards', { start: loc.point(0) }, "Unexpected file with no ':p' question");
+  }
+  sink.messages.sort(compareDiagnostics);
+  return result;
 }

@@ -1,0 +1,1 @@
+export { type ParseResult, parseFile } from './parse-file.js';
