@@ -1,5 +1,24 @@
+import type { Element, RootContent as HastContent, Root as HastRoot } from 'hast';
+import { raw } from 'hast-util-raw';
+import type { RootContent as MdastContent, Root as MdastRoot } from 'mdast';
+import rehypeStringify from 'rehype-stringify';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+import { VFile } from 'vfile';
 import type { DiagnosticSink } from '../diagnostics/report.js';
-import type { Card, MediaFile } from '../validate/schema.js';
+import type { Card, Field, MediaFile, Point } from '../validate/schema.js';
+import { highlightCode } from './highlight.js';
+import {
+  ankiMath,
+  type MathToken,
+  offsetMapper,
+  PLACEHOLDER_PATTERN,
+  tokenizeMath,
+} from './math.js';
+import { addMedia, mediaName, resolveImage } from './media.js';
+import { sanitize } from './sanitize.js';
 
 export interface RenderContext {
   /** Where render problems are reported (file path already set). */
@@ -18,19 +37,185 @@ export interface RenderedCard {
 }
 
 /**
- * Renders a card's Markdown fields to Anki HTML.
- * CONTRACT STUB: replaced by the remark → rehype renderer.
+ * Built once: constructing a unified processor (and micromark's GFM extensions) per field costs
+ * more than rendering a typical answer. Raw HTML is kept (`allowDangerousHtml`) so that benign
+ * tags survive; it is reparsed with hast-util-raw and cut down by `sanitize`.
+ */
+const processor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkRehype, { allowDangerousHtml: true })
+  .use(rehypeStringify);
+
+/**
+ * Renders a card's Markdown fields to Anki HTML: GFM, math as MathJax `\(…\)` / `\[…\]`,
+ * highlighted code, sanitized raw HTML, local images packaged by content hash. Problems go to
+ * `ctx.sink` at their place in the source file.
  */
 export function renderCard(card: Card, ctx: RenderContext): RenderedCard {
-  void ctx;
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const media: MediaFile[] = [];
   return {
     fields: {
-      Question: esc(card.question.value),
-      Answer: esc(card.answer.value),
-      Title: esc(card.title?.value ?? ''),
-      Context: esc(card.context?.value ?? ''),
+      Question: renderField(card.question, ctx, media, false),
+      Answer: renderField(card.answer, ctx, media, false),
+      Title: renderField(card.title, ctx, media, true),
+      Context: renderField(card.context, ctx, media, false),
     },
-    media: [],
+    media,
   };
+}
+
+/** Maps offsets in a field's value to points in the source file. */
+function fieldLocator(field: Field): (offset: number) => Point {
+  const lineStarts = [0];
+  for (let i = field.value.indexOf('\n'); i !== -1; i = field.value.indexOf('\n', i + 1)) {
+    lineStarts.push(i + 1);
+  }
+  const start = field.position.start;
+  return (offset) => {
+    if (!(offset >= 0 && offset <= field.value.length)) return start;
+    let k = 0;
+    while (k + 1 < lineStarts.length && lineStarts[k + 1]! <= offset) k++;
+    const column = offset - lineStarts[k]!;
+    const line = start.line + k;
+    // Defensive: a value that is not an exact slice of the file must not point past the field.
+    if (line > field.position.end.line) return start;
+    return {
+      line,
+      column: k === 0 ? start.column + column : column + 1,
+      offset: start.offset + offset,
+    };
+  };
+}
+
+/**
+ * A title is one line of inline Markdown: a leading `1.`, `-`, `>` or `#` would turn it into a
+ * list, quote or heading, so it is escaped.
+ */
+function inlineOnly(source: string): string {
+  return source.replace(/^(\d+)([.)])/, '$1\\$2').replace(/^([-+*>#=|])/, '\\$1');
+}
+
+function renderField(
+  field: Field | null,
+  ctx: RenderContext,
+  media: MediaFile[],
+  inline: boolean,
+): string {
+  if (!field || field.value.trim() === '') return '';
+  const locate = fieldLocator(field);
+  const source = inline ? inlineOnly(field.value) : field.value;
+  const shifted = source !== field.value;
+  const { text, tokens, problems } = tokenizeMath(source);
+  const toOriginal = offsetMapper(tokens);
+  const place = (startOffset: number | undefined, endOffset: number | undefined) => {
+    if (shifted || startOffset === undefined) return { start: field.position.start };
+    const start = locate(toOriginal(startOffset));
+    const end = endOffset === undefined ? start : locate(toOriginal(endOffset));
+    return { start, end: end.line >= start.line ? end : start };
+  };
+  for (const p of problems) {
+    const start = shifted ? field.position.start : locate(p.offset);
+    const end = shifted ? start : locate(p.offset + p.length);
+    ctx.sink.report('unbalanced-math', { start, end }, p.message);
+  }
+
+  const mdast = processor.parse(text);
+  const hasHtml = replaceMath(mdast, tokens);
+  let tree = processor.runSync(mdast) as HastRoot;
+  // The file lets hast-util-raw keep positions, so removals are reported where they were written.
+  if (hasHtml) tree = raw(tree, { file: new VFile(text) }) as HastRoot;
+
+  for (const removal of sanitize(tree)) {
+    const pos = removal.node.position;
+    ctx.sink.report(
+      'unsafe-html',
+      place(pos?.start.offset, pos?.end.offset),
+      `Unexpected ${removal.what}, expected safe HTML (removed: Anki runs card HTML as a web page)`,
+    );
+  }
+  packageImages(tree, ctx, media, place);
+  highlightCode(tree);
+
+  let html = processor.stringify(tree);
+  if (inline) html = html.replace(/^<p>([\s\S]*)<\/p>$/, '$1');
+  return html;
+}
+
+/**
+ * Puts math back into the Markdown tree: as `\(…\)` / `\[…\]` text in prose (escaped like any text
+ * when stringified), and as the original source wherever Markdown disagreed with the tokeniser
+ * about code (code spans, fences, raw HTML, URLs, alt text). Returns whether raw HTML occurs.
+ */
+function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
+  let hasHtml = false;
+  const restore = (value: string) =>
+    value.replace(PLACEHOLDER_PATTERN, (_, i: string) => tokens[Number(i)]?.source ?? '');
+  const expand = (value: string) =>
+    value.replace(PLACEHOLDER_PATTERN, (_, i: string) => {
+      const token = tokens[Number(i)];
+      return token ? ankiMath(token) : '';
+    });
+  const visit = (node: MdastRoot | MdastContent) => {
+    if (node.type === 'html') hasHtml = true;
+    if (tokens.length > 0) {
+      const record = node as unknown as Record<string, unknown>;
+      for (const key of ['value', 'url', 'alt', 'title'] as const) {
+        const value = record[key];
+        if (typeof value === 'string' && value.includes('\uE000')) {
+          record[key] = node.type === 'text' && key === 'value' ? expand(value) : restore(value);
+        }
+      }
+    }
+    if ('children' in node) for (const child of node.children) visit(child);
+  };
+  visit(tree);
+  return hasHtml;
+}
+
+type Placer = (start: number | undefined, end: number | undefined) => { start: Point; end?: Point };
+
+function packageImages(tree: HastRoot, ctx: RenderContext, media: MediaFile[], place: Placer) {
+  const visit = (node: HastRoot | Element) => {
+    for (const child of node.children as HastContent[]) {
+      if (child.type !== 'element') continue;
+      if (child.tagName === 'img' && typeof child.properties.src === 'string') {
+        packageImage(child, child.properties.src, ctx, media, place);
+      }
+      visit(child);
+    }
+  };
+  visit(tree);
+}
+
+function packageImage(
+  img: Element,
+  src: string,
+  ctx: RenderContext,
+  media: MediaFile[],
+  place: Placer,
+) {
+  const at = place(img.position?.start.offset, img.position?.end.offset);
+  const resolved = resolveImage(src, ctx.file);
+  if (resolved.kind === 'remote') return;
+  if (resolved.kind === 'outside-root') {
+    ctx.sink.report(
+      'media-outside-root',
+      at,
+      `Unexpected image path '${src}' outside the input root, expected a path inside it relative to the Markdown file`,
+    );
+    return;
+  }
+  const data = ctx.readMedia(resolved.path);
+  if (!data) {
+    ctx.sink.report(
+      'missing-media',
+      at,
+      `Unexpected missing image '${src}' (looked for '${resolved.path}' in the input root), expected an existing file`,
+    );
+    return;
+  }
+  const name = mediaName(resolved.path, data);
+  addMedia(media, { name, data: data as MediaFile['data'] });
+  img.properties.src = name;
 }

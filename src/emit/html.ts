@@ -1,0 +1,132 @@
+/**
+ * The preview page: every card's front and back, built with exactly the note type's templates and
+ * CSS, beside the diagnostics of its source lines. One self-contained HTML string: inline CSS, one
+ * small inline script for the light/dark switch (it toggles Anki's `nightMode` / `night_mode`
+ * classes), nothing fetched.
+ *
+ * Math: Anki typesets `\(…\)` / `\[…\]` with MathJax at review time. The preview cannot fetch
+ * MathJax and inlining it would add megabytes, so it shows the delimited TeX as written.
+ */
+import { renderTemplate } from '../render/render-template.js';
+import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from '../render/templates.js';
+import type { Diagnostic, Note } from '../validate/schema.js';
+
+export interface PreviewInput {
+  deck: string;
+  notes: Note[];
+  diagnostics: Diagnostic[];
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Assigns each diagnostic to the note whose source lines hold it: a note owns the lines from its
+ * `:p` up to the next note's `:p` in the same file. Diagnostics before a file's first note, or in
+ * files without notes, are unmatched.
+ */
+function matchDiagnostics(notes: readonly Note[], diagnostics: readonly Diagnostic[]) {
+  const byNote = new Map<number, Diagnostic[]>();
+  const unmatched: Diagnostic[] = [];
+  const byFile = new Map<string, Array<{ line: number; index: number }>>();
+  notes.forEach((note, index) => {
+    const list = byFile.get(note.source.file) ?? [];
+    list.push({ line: note.source.line, index });
+    byFile.set(note.source.file, list);
+  });
+  for (const list of byFile.values()) list.sort((a, b) => a.line - b.line);
+  for (const d of diagnostics) {
+    const list = byFile.get(d.file);
+    let owner: number | undefined;
+    for (const entry of list ?? []) {
+      if (entry.line <= d.line) owner = entry.index;
+      else break;
+    }
+    if (owner === undefined) unmatched.push(d);
+    else byNote.set(owner, [...(byNote.get(owner) ?? []), d]);
+  }
+  return { byNote, unmatched };
+}
+
+function diagnosticItem(d: Diagnostic): string {
+  return `<li class="sev-${d.severity}"><code>${escapeHtml(`${d.file}:${d.line}:${d.column}`)}</code> <b>${d.severity}</b> ${escapeHtml(d.message)} <span class="rule">[${escapeHtml(d.rule)}]</span></li>`;
+}
+
+function noteSection(note: Note, index: number, diagnostics: readonly Diagnostic[]): string {
+  const front = renderTemplate(FRONT_TEMPLATE, note.fields);
+  const back = renderTemplate(BACK_TEMPLATE, note.fields, front);
+  const where = `${note.source.file}:${note.source.line}`;
+  const list =
+    diagnostics.length > 0
+      ? `<ul class="diagnostics">${diagnostics.map(diagnosticItem).join('')}</ul>`
+      : '';
+  return `<article class="preview-note" id="note-${index + 1}" data-guid="${escapeHtml(note.guid)}">
+<header><a href="#note-${index + 1}">#${index + 1}</a> <code>${escapeHtml(where)}</code> <span class="deck">${escapeHtml(note.deck)}</span>${note.tags.length > 0 ? ` <span class="tags">${note.tags.map(escapeHtml).join(' ')}</span>` : ''}</header>
+${list}<div class="sides">
+<section class="side"><h3>Front</h3><div class="card card1">${front}</div></section>
+<section class="side"><h3>Back</h3><div class="card card1">${back}</div></section>
+</div>
+</article>`;
+}
+
+const PAGE_CSS = `body { margin: 0; font-family: system-ui, sans-serif; background: #eef1f4; color: #1f2328; }
+body.nightMode { background: #111214; color: #e6edf3; }
+.top { position: sticky; top: 0; z-index: 1; display: flex; gap: 1em; align-items: center;
+  padding: 0.6em 1em; background: inherit; border-bottom: 1px solid #8884; }
+.top h1 { font-size: 1.1em; margin: 0; flex: 1; }
+.top button { font: inherit; padding: 0.3em 0.8em; border-radius: 6px; border: 1px solid #8888;
+  background: transparent; color: inherit; cursor: pointer; }
+main { padding: 1em; max-width: 110em; margin: 0 auto; }
+.preview-note { margin: 0 0 1.5em; }
+.preview-note > header { font-size: 0.8em; opacity: 0.8; margin-bottom: 0.3em; }
+.preview-note .deck, .preview-note .tags { opacity: 0.7; }
+.sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(20em, 1fr)); gap: 1em; }
+.side h3 { font-size: 0.7em; text-transform: uppercase; letter-spacing: 0.05em; margin: 0 0 0.2em;
+  opacity: 0.6; }
+.side > .card { border-radius: 8px; box-shadow: 0 1px 3px #0003; max-width: none; min-height: 4em; }
+.diagnostics { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.85em; }
+.diagnostics .rule { opacity: 0.7; }
+.sev-error b { color: #d1242f; } .sev-warning b { color: #bf8700; } .sev-info b { color: #0969da; }
+.summary { font-size: 0.85em; opacity: 0.8; }`;
+
+/** Light/dark switch: toggles Anki's night-mode classes on <body>, remembered for the session. */
+const SCRIPT = `(function () {
+  var b = document.body, t = document.getElementById('theme');
+  function set(night) { b.classList.toggle('nightMode', night); b.classList.toggle('night_mode', night);
+    t.textContent = night ? 'Light mode' : 'Dark mode'; t.setAttribute('aria-pressed', String(night)); }
+  t.addEventListener('click', function () { set(!b.classList.contains('nightMode')); });
+  set(false);
+})();`;
+
+/** Builds the preview page of one deck. */
+export function emitPreview(input: PreviewInput): string {
+  const { byNote, unmatched } = matchDiagnostics(input.notes, input.diagnostics);
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const d of input.diagnostics) counts[d.severity]++;
+  const notes = input.notes.map((note, i) => noteSection(note, i, byNote.get(i) ?? [])).join('\n');
+  const other =
+    unmatched.length > 0
+      ? `<section class="unmatched"><h2>Diagnostics outside cards</h2><ul class="diagnostics">${unmatched.map(diagnosticItem).join('')}</ul></section>`
+      : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.deck)} — deckc preview</title>
+<style>
+${CSS}
+${PAGE_CSS}
+</style>
+</head>
+<body>
+<div class="top"><h1>${escapeHtml(input.deck)}</h1><span class="summary">${input.notes.length} cards · ${counts.error} errors · ${counts.warning} warnings · math shown as TeX (Anki typesets it with MathJax)</span><button id="theme" type="button">Dark mode</button></div>
+<main>
+${other}
+${notes}
+</main>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

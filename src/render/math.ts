@@ -1,0 +1,296 @@
+/**
+ * Math pre-tokeniser. Runs on a field's Markdown source before micromark sees it and swaps every
+ * math span for an opaque placeholder, so Markdown never interprets `_`, `*`, `\\` or `|` inside
+ * TeX, display math may span blank lines, and `$` inside code stays text.
+ *
+ * Why not remark-math: it pairs `$` like code-span backticks (so `$5 and $10` becomes math and an
+ * unbalanced `$` silently pairs with the next one), it knows nothing of `\( \)` / `\[ \]` (Markdown
+ * eats those backslashes), and `$$` display blocks end at a blank line. Measured on the real corpus
+ * by `scripts/bench-render.ts`.
+ *
+ * Rules (close to Pandoc's `tex_math_dollars`, relaxed for the corpus's broken spacing):
+ * - `$$…$$` display; may span lines and blank lines, but not a code fence.
+ * - `$…$` inline, inside one paragraph (no blank line). The opener must be followed by a
+ *   non-space; a closer is an unescaped single `$` not followed by a digit; a closer preceded by a
+ *   space (`$I_t $`) counts only when no letter or digit follows it.
+ * - `\(…\)` inline, `\[…\]` display (may span lines).
+ * - Prices: an opener followed by a digit whose span holds a space and no TeX (`$5 and $10`), or
+ *   that has no closer, is text, without a warning.
+ * - Code: fenced blocks (any indentation, inside lists and quotes) and backtick code spans are
+ *   skipped, so `$` there is text.
+ * - Anything else that looks like an opener without a partner is text plus an `unbalanced-math`
+ *   problem at its offset.
+ */
+
+/** A math span found in the source. Offsets are 0-based UTF-16 offsets into the original text. */
+export interface MathToken {
+  /** `true` for `$$…$$` and `\[…\]`, rendered as `\[…\]`. */
+  display: boolean;
+  /** The TeX between the delimiters, untouched. */
+  tex: string;
+  /** The original source of the whole span, delimiters included. */
+  source: string;
+  start: number;
+  end: number;
+}
+
+export interface MathProblem {
+  /** 0-based offset of the unpartnered delimiter in the original text. */
+  offset: number;
+  length: number;
+  message: string;
+}
+
+export interface TokenizedMath {
+  /** The source with each math span replaced by `PLACEHOLDER_OPEN + index + PLACEHOLDER_CLOSE`. */
+  text: string;
+  tokens: MathToken[];
+  problems: MathProblem[];
+}
+
+/** Private-use characters: micromark treats them like letters, and no real text contains them. */
+export const PLACEHOLDER_OPEN = '\uE000';
+export const PLACEHOLDER_CLOSE = '\uE001';
+export const PLACEHOLDER_PATTERN = /\uE000(\d+)\uE001/g;
+
+const FENCE_OPEN = /^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?)*(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^[ \t]*(?:>[ \t]?)*(`{3,}|~{3,})[ \t]*$/;
+/** Characters that show a `$…$` span starting with a digit is TeX, not two prices. */
+const TEX_HINT = /[\\^_{}=<>+*/]/;
+/** A word of prose after a space: `$5 and $10` pairs `5 and `, which is not math. */
+const PROSE_WORD = /\s\p{L}{2,}/u;
+
+/** Splits text into code-fence and prose regions (fence lines belong to the code region). */
+function proseRegions(text: string): Array<[number, number]> {
+  const regions: Array<[number, number]> = [];
+  let proseStart = 0;
+  let fence: { char: string; length: number } | null = null;
+  let offset = 0;
+  while (offset <= text.length) {
+    let lineEnd = text.indexOf('\n', offset);
+    if (lineEnd === -1) lineEnd = text.length;
+    const line = text.slice(offset, lineEnd);
+    if (fence) {
+      const close = FENCE_CLOSE.exec(line);
+      if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) {
+        fence = null;
+        proseStart = lineEnd + 1;
+      }
+    } else {
+      const open = FENCE_OPEN.exec(line);
+      const marker = open?.[1];
+      if (marker && !(marker[0] === '`' && open[2]?.includes('`'))) {
+        if (offset > proseStart) regions.push([proseStart, offset]);
+        fence = { char: marker[0]!, length: marker.length };
+      }
+    }
+    offset = lineEnd + 1;
+  }
+  if (!fence && proseStart < text.length) regions.push([proseStart, text.length]);
+  return regions;
+}
+
+/** Offset of the next blank line (a paragraph break) at or after `from`, or `end`. */
+function paragraphEnd(text: string, from: number, end: number): number {
+  const re = /\n[ \t]*(?:\r?\n|$)/g;
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m && m.index < end ? m.index : end;
+}
+
+/**
+ * Where inline math must end: a paragraph break, or a line that starts another block (list item,
+ * heading, quote, table row), so an unpartnered `$` cannot pair with one in the next list item.
+ */
+function inlineEnd(text: string, from: number, end: number): number {
+  const re = /\n[ \t]*(?:\r?\n|$|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)/g;
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m && m.index < end ? m.index : end;
+}
+
+function isEscaped(text: string, at: number, floor: number): boolean {
+  let n = 0;
+  for (let i = at - 1; i >= floor && text[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
+/** Finds an unescaped `needle` in [from, end), or -1. */
+function findUnescaped(text: string, needle: string, from: number, end: number): number {
+  let i = text.indexOf(needle, from);
+  while (i !== -1 && i + needle.length <= end) {
+    if (!isEscaped(text, i, from)) return i;
+    i = text.indexOf(needle, i + 1);
+  }
+  return -1;
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+
+/** Finds the closer of an inline `$` opened at `open`, in [open+1, end), or -1. */
+function findDollarCloser(text: string, open: number, end: number): number {
+  for (let j = open + 1; j < end; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c !== '$') continue;
+    if (text[j + 1] === '$') {
+      j++;
+      continue;
+    }
+    return j;
+  }
+  return -1;
+}
+
+export function tokenizeMath(text: string): TokenizedMath {
+  const tokens: MathToken[] = [];
+  const problems: MathProblem[] = [];
+  if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) {
+    return { text, tokens, problems };
+  }
+  const add = (start: number, end: number, open: number, close: number, display: boolean) => {
+    tokens.push({
+      display,
+      tex: text.slice(start + open, end - close),
+      source: text.slice(start, end),
+      start,
+      end,
+    });
+  };
+  for (const [regionStart, regionEnd] of proseRegions(text)) {
+    let i = regionStart;
+    while (i < regionEnd) {
+      const c = text[i];
+      if (c === '\\') {
+        const next = text[i + 1];
+        if (next === '(' || next === '[') {
+          const closer = next === '(' ? '\\)' : '\\]';
+          const limit = next === '(' ? paragraphEnd(text, i, regionEnd) : regionEnd;
+          const close = text.indexOf(closer, i + 2);
+          if (close !== -1 && close + 2 <= limit) {
+            add(i, close + 2, 2, 2, next === '[');
+            i = close + 2;
+            continue;
+          }
+        }
+        i += 2;
+        continue;
+      }
+      if (c === '`') {
+        let n = 1;
+        while (text[i + n] === '`') n++;
+        const limit = paragraphEnd(text, i, regionEnd);
+        let j = text.indexOf('`', i + n);
+        let closed = -1;
+        while (j !== -1 && j < limit) {
+          let m = 1;
+          while (text[j + m] === '`') m++;
+          if (m === n) {
+            closed = j + m;
+            break;
+          }
+          j = text.indexOf('`', j + m);
+        }
+        i = closed === -1 ? i + n : closed;
+        continue;
+      }
+      if (c !== '$') {
+        i++;
+        continue;
+      }
+      if (text[i + 1] === '$') {
+        const close = findUnescaped(text, '$$', i + 2, regionEnd);
+        if (close !== -1) {
+          add(i, close + 2, 2, 2, true);
+          i = close + 2;
+        } else {
+          problems.push({
+            offset: i,
+            length: 2,
+            message:
+              "Unexpected '$$' with no closing '$$', expected display math to end (kept as text)",
+          });
+          i += 2;
+        }
+        continue;
+      }
+      const after = text[i + 1];
+      const limit = inlineEnd(text, i, regionEnd);
+      const close = findDollarCloser(text, i, limit);
+      const looksLikePrice = isDigit(after);
+      if (close !== -1) {
+        const inner = text.slice(i + 1, close);
+        if (
+          looksLikePrice &&
+          PROSE_WORD.test(inner) &&
+          !TEX_HINT.test(inner.replace(/\\\$/g, ''))
+        ) {
+          i++;
+          continue;
+        }
+        add(i, close + 1, 1, 1, false);
+        i = close + 1;
+        continue;
+      }
+      if (!looksLikePrice) {
+        problems.push({
+          offset: i,
+          length: 1,
+          message:
+            "Unexpected '$' with no closing '$' in its paragraph, expected inline math to end (kept as text; write '\\$' for a literal dollar)",
+        });
+      }
+      i++;
+    }
+  }
+  if (tokens.length === 0) return { text, tokens, problems };
+  let out = '';
+  let last = 0;
+  tokens.forEach((t, index) => {
+    out += text.slice(last, t.start) + PLACEHOLDER_OPEN + index + PLACEHOLDER_CLOSE;
+    last = t.end;
+  });
+  out += text.slice(last);
+  return { text: out, tokens, problems };
+}
+
+/** Maps offsets in the placeholder text back to offsets in the original text. */
+export function offsetMapper(tokens: readonly MathToken[]): (offset: number) => number {
+  if (tokens.length === 0) return (offset) => offset;
+  // Start offset of each placeholder in the placeholder text, and the shift after it.
+  const starts: number[] = [];
+  const shifts: number[] = [];
+  let shift = 0;
+  tokens.forEach((t, index) => {
+    const placeholderLength = 2 + String(index).length;
+    starts.push(t.start - shift);
+    shift += t.end - t.start - placeholderLength;
+    shifts.push(shift);
+  });
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found === -1) return offset;
+    const token = tokens[found]!;
+    const placeholderEnd = starts[found]! + 2 + String(found).length;
+    if (offset < placeholderEnd) return token.start;
+    return offset + shifts[found]!;
+  };
+}
+
+/** The Anki (MathJax) form of a math span: `\(…\)` inline, `\[…\]` display. */
+export function ankiMath(token: MathToken): string {
+  return token.display ? `\\[${token.tex}\\]` : `\\(${token.tex}\\)`;
+}

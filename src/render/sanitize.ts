@@ -1,0 +1,167 @@
+/**
+ * Allow-list sanitizer for card HTML. Anki runs card HTML as a web page, scripts included, so raw
+ * HTML from Markdown is cut down to a safe subset; every removal is reported (the author should
+ * know their `<iframe>` is gone). Own code instead of hast-util-sanitize because that package
+ * removes silently and we must say what went where; the lists follow its GitHub-like default
+ * schema, plus a few benign tags real notes use (`u`, `mark`, `small`, `center`, `font`).
+ */
+import type { Element, ElementContent, Root as HastRoot, Properties, RootContent } from 'hast';
+
+/** Removed with their content. */
+const DROP = new Set([
+  'script',
+  'style',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'noscript',
+  'template',
+  'base',
+  'link',
+  'meta',
+  'title',
+  'head',
+  'form',
+  'svg',
+  'math',
+  'audio',
+  'video',
+  'source',
+  'track',
+  'canvas',
+  'portal',
+  'textarea',
+  'select',
+  'button',
+]);
+
+/** Kept (with their allowed attributes). Unknown tags are unwrapped: their children stay. */
+const ALLOW = new Set(
+  (
+    'a abbr b bdi bdo blockquote br caption center cite code col colgroup dd del details dfn div dl ' +
+    'dt em figcaption figure font h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre q rp rt ' +
+    'ruby s samp section small span strike strong sub summary sup table tbody td tfoot th thead tr ' +
+    'tt u ul var wbr html body'
+  ).split(' '),
+);
+
+/** Attributes (hast property names) allowed on every kept element. */
+const GLOBAL_ATTRIBUTES = new Set(['title', 'lang', 'dir', 'align', 'className', 'ariaHidden']);
+/** Extra attributes per element. */
+const ELEMENT_ATTRIBUTES: Record<string, Set<string>> = {
+  a: new Set(['href', 'dataFootnoteRef', 'dataFootnoteBackref', 'ariaDescribedBy', 'ariaLabel']),
+  img: new Set(['src', 'alt', 'width', 'height']),
+  ol: new Set(['start', 'reversed', 'type']),
+  li: new Set(['value']),
+  td: new Set(['colSpan', 'rowSpan']),
+  th: new Set(['colSpan', 'rowSpan', 'scope']),
+  col: new Set(['span']),
+  colgroup: new Set(['span']),
+  input: new Set(['type', 'checked', 'disabled']),
+  details: new Set(['open']),
+  font: new Set(['color', 'size']),
+  blockquote: new Set(['cite']),
+  q: new Set(['cite']),
+  del: new Set(['cite', 'dateTime']),
+  ins: new Set(['cite', 'dateTime']),
+  section: new Set(['dataFootnotes']),
+};
+/** `id` is allowed only where the Markdown footnote machinery puts it (with its prefix). */
+const SAFE_ID = /^user-content-(?:fn|fnref|footnote)/;
+
+/** URL attributes and the schemes they may use; relative URLs (no scheme) are always allowed. */
+const URL_SCHEMES: Record<string, Set<string>> = {
+  href: new Set(['http', 'https', 'mailto']),
+  src: new Set(['http', 'https']),
+  cite: new Set(['http', 'https']),
+};
+const DATA_IMAGE = /^data:image\/(?:png|jpe?g|gif|webp);/i;
+
+export interface Removal {
+  node: Element;
+  /** What was removed, for the message: `<script> element`, `onclick attribute on <a>`. */
+  what: string;
+}
+
+function urlScheme(value: string): string | null {
+  // Browsers ignore control characters and spaces inside a scheme (`java\tscript:`).
+  let compact = '';
+  for (const c of value) if (c > ' ' && c !== '\u007f') compact += c.toLowerCase();
+  const m = /^([a-z][a-z0-9+.-]*):/.exec(compact);
+  return m ? m[1]! : null;
+}
+
+function attributeName(property: string): string {
+  if (property === 'className') return 'class';
+  if (/^on[A-Z]/.test(property)) return property.toLowerCase();
+  return property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function cleanProperties(element: Element, removals: Removal[]): void {
+  const allowed = ELEMENT_ATTRIBUTES[element.tagName];
+  const properties: Properties = {};
+  for (const [key, value] of Object.entries(element.properties)) {
+    if (value === undefined || value === null) continue;
+    let ok = GLOBAL_ATTRIBUTES.has(key) || allowed?.has(key) === true;
+    if (key === 'id' && typeof value === 'string' && SAFE_ID.test(value)) ok = true;
+    if (ok && key in URL_SCHEMES) {
+      const url = String(value);
+      const scheme = urlScheme(url);
+      const dataImage = key === 'src' && element.tagName === 'img' && DATA_IMAGE.test(url);
+      if (scheme !== null && !URL_SCHEMES[key]!.has(scheme) && !dataImage) {
+        removals.push({
+          node: element,
+          what: `'${scheme}:' URL in the ${attributeName(key)} attribute of <${element.tagName}>`,
+        });
+        continue;
+      }
+    }
+    if (ok) properties[key] = value;
+    else {
+      removals.push({
+        node: element,
+        what: `${attributeName(key)} attribute on <${element.tagName}>`,
+      });
+    }
+  }
+  element.properties = properties;
+}
+
+type Parent = HastRoot | Element;
+
+function cleanChildren(parent: Parent, removals: Removal[]): void {
+  const out: Array<RootContent> = [];
+  for (const child of parent.children as RootContent[]) {
+    if (child.type === 'comment' || child.type === 'doctype') continue;
+    if (child.type !== 'element') {
+      out.push(child);
+      continue;
+    }
+    if (DROP.has(child.tagName)) {
+      removals.push({ node: child, what: `<${child.tagName}> element` });
+      continue;
+    }
+    cleanChildren(child, removals);
+    if (!ALLOW.has(child.tagName)) {
+      removals.push({
+        node: child,
+        what: `<${child.tagName}> element (its content is kept)`,
+      });
+      out.push(...child.children);
+      continue;
+    }
+    cleanProperties(child, removals);
+    out.push(child);
+  }
+  parent.children = out as ElementContent[];
+}
+
+/** Sanitizes the tree in place; returns what was removed, in document order of discovery. */
+export function sanitize(tree: HastRoot): Removal[] {
+  const removals: Removal[] = [];
+  cleanChildren(tree, removals);
+  return removals;
+}
