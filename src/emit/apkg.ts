@@ -1,15 +1,444 @@
-import type { Package } from '../validate/schema.js';
+/**
+ * The Anki package writer: a "legacy" .apkg (a zip of `collection.anki2`, an SQLite database in
+ * Anki's schema 11, a `media` map and the media files `0`, `1`, …) that every Anki client imports.
+ * See /work/shared/ANKI.md for what Anki does with each value written here.
+ *
+ * Pure: no clock, no file system. The same package and options give the same bytes in any time
+ * zone, so rebuilding an unchanged deck produces an unchanged file.
+ */
+import { createHash } from 'node:crypto';
+import { type Zippable, zipSync } from 'fflate';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import { FIELD_NAMES, type MediaFile, type Note, type Package } from '../validate/schema.js';
+import { buildNotetype, NOTETYPE_ID, SORT_FIELD_INDEX } from './notetype.js';
+
+export type ApkgOptions = {
+  /** The note type's `mod`, in seconds: raised by the lock file when templates or CSS change. */
+  notetypeMod: number;
+};
 
 /**
- * Writes an Anki .apkg (schema 11) for a package of notes. Returns the bytes; writes no file.
- * CONTRACT STUB: replaced by the sql.js + fflate writer.
+ * Ids that Anki reads as millisecond timestamps must not lie in the future, so deckc draws them
+ * from a window in the past: 2010-01-01 to 2020-01-01 (ms).
  */
-export interface ApkgOptions {
-  /** Seconds; raised by the lock file when templates or CSS change. */
-  notetypeMod: number;
+const ID_WINDOW_START = 1_262_304_000_000;
+const ID_WINDOW_SIZE = 315_532_800_000;
+
+/** The collection's creation time (`col.crt`, seconds): fixed, it only matters for reviews. */
+const COLLECTION_CREATED = 1_577_854_800;
+
+/** The default deck every collection has; Anki expects it in the package too. */
+const DEFAULT_DECK_ID = 1;
+const DEFAULT_DECK_NAME = 'Default';
+
+/** A fixed zip entry date, built from local fields so every time zone writes the same bytes. */
+const ZIP_DATE = () => new Date(2020, 0, 1, 12, 0, 0);
+
+/** Media already compressed gain nothing from deflate; they are stored. */
+const STORED_MEDIA = /\.(png|jpe?g|gif|webp|avif|mp3|m4a|ogg|oga|opus|mp4|webm|zip|gz)$/i;
+
+/** Anki's schema 11 tables, as Anki 2.1 creates them (`pylib/anki/storage.py` `_addSchema`). */
+const SCHEMA = `
+create table if not exists col (
+    id              integer primary key,
+    crt             integer not null,
+    mod             integer not null,
+    scm             integer not null,
+    ver             integer not null,
+    dty             integer not null,
+    usn             integer not null,
+    ls              integer not null,
+    conf            text not null,
+    models          text not null,
+    decks           text not null,
+    dconf           text not null,
+    tags            text not null
+);
+
+create table if not exists notes (
+    id              integer primary key,   /* 0 */
+    guid            text not null,         /* 1 */
+    mid             integer not null,      /* 2 */
+    mod             integer not null,      /* 3 */
+    usn             integer not null,      /* 4 */
+    tags            text not null,         /* 5 */
+    flds            text not null,         /* 6 */
+    sfld            integer not null,      /* 7 */
+    csum            integer not null,      /* 8 */
+    flags           integer not null,      /* 9 */
+    data            text not null          /* 10 */
+);
+
+create table if not exists cards (
+    id              integer primary key,   /* 0 */
+    nid             integer not null,      /* 1 */
+    did             integer not null,      /* 2 */
+    ord             integer not null,      /* 3 */
+    mod             integer not null,      /* 4 */
+    usn             integer not null,      /* 5 */
+    type            integer not null,      /* 6 */
+    queue           integer not null,      /* 7 */
+    due             integer not null,      /* 8 */
+    ivl             integer not null,      /* 9 */
+    factor          integer not null,      /* 10 */
+    reps            integer not null,      /* 11 */
+    lapses          integer not null,      /* 12 */
+    left            integer not null,      /* 13 */
+    odue            integer not null,      /* 14 */
+    odid            integer not null,      /* 15 */
+    flags           integer not null,      /* 16 */
+    data            text not null          /* 17 */
+);
+
+create table if not exists revlog (
+    id              integer primary key,
+    cid             integer not null,
+    usn             integer not null,
+    ease            integer not null,
+    ivl             integer not null,
+    lastIvl         integer not null,
+    factor          integer not null,
+    time            integer not null,
+    type            integer not null
+);
+
+create table if not exists graves (
+    usn             integer not null,
+    oid             integer not null,
+    type            integer not null
+);
+`;
+
+/** Anki 2.1's indexes (`pylib/anki/storage.py` `_updateIndices`), created after the inserts. */
+const INDEXES = `
+create index if not exists ix_notes_usn on notes (usn);
+create index if not exists ix_cards_usn on cards (usn);
+create index if not exists ix_revlog_usn on revlog (usn);
+create index if not exists ix_cards_nid on cards (nid);
+create index if not exists ix_cards_sched on cards (did, queue, due);
+create index if not exists ix_revlog_cid on revlog (cid);
+create index if not exists ix_notes_csum on notes (csum);
+`;
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** sql.js compiles its WebAssembly once per process. */
+function loadSqlJs(): Promise<SqlJsStatic> {
+  sqlJs ??= initSqlJs();
+  return sqlJs;
 }
 
+/** Writes an Anki .apkg (schema 11) for a package of notes. Returns the bytes; writes no file. */
 export async function emitApkg(pkg: Package, options: ApkgOptions): Promise<Uint8Array> {
-  void options;
-  throw new Error(`apkg writer not implemented yet (${pkg.name})`);
+  const SQL = await loadSqlJs();
+  const collection = buildCollection(SQL, pkg, options);
+  return zipPackage(collection, pkg.media);
+}
+
+function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): Uint8Array {
+  assertUniqueGuids(pkg.notes);
+  const decks = deckIds(pkg.notes.map((note) => note.deck));
+  const firstNoteId = noteIdBase(pkg);
+  const lastMod = pkg.notes.reduce((max, note) => Math.max(max, note.mod), options.notetypeMod);
+
+  const db = new SQL.Database();
+  try {
+    // An in-memory build: no journal to keep, nothing to sync. (Not WAL: that changes the header.)
+    db.run('pragma journal_mode = off');
+    db.run('pragma synchronous = off');
+    db.run(SCHEMA);
+    db.run('begin');
+
+    const insertNote = db.prepare('insert into notes values (?,?,?,?,?,?,?,?,?,?,?)');
+    const insertCard = db.prepare('insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
+    try {
+      pkg.notes.forEach((note, index) => {
+        // Ids in source order: new cards are studied in `due` order, ties broken by card id.
+        const id = firstNoteId + index;
+        const fields = FIELD_NAMES.map((name) => note.fields[name].replaceAll('\x1f', ''));
+        const sortField = stripHtmlMedia(fields[SORT_FIELD_INDEX]!);
+        insertNote.run([
+          id,
+          note.guid,
+          NOTETYPE_ID,
+          note.mod,
+          -1,
+          joinTags(note.tags),
+          fields.join('\x1f'),
+          sortField,
+          fieldChecksum(fields[0]!),
+          0,
+          '',
+        ]);
+        const did = decks.get(note.deck)!;
+        // A new card: type 0, queue 0, due = its position among new cards (1-based).
+        insertCard.run([id, id, did, 0, note.mod, -1, 0, 0, index + 1, 0, 0, 0, 0, 0, 0, 0, 0, '']);
+      });
+    } finally {
+      insertNote.free();
+      insertCard.free();
+    }
+
+    db.run('insert into col values (?,?,?,?,?,?,?,?,?,?,?,?,?)', [
+      1,
+      COLLECTION_CREATED,
+      lastMod * 1000,
+      lastMod * 1000,
+      11,
+      0,
+      0,
+      0,
+      JSON.stringify(collectionConf(pkg.notes.length)),
+      JSON.stringify({ [NOTETYPE_ID]: buildNotetype(options.notetypeMod) }),
+      JSON.stringify(deckTable(decks, pkg.notes)),
+      JSON.stringify({ 1: DECK_CONFIG }),
+      JSON.stringify(tagTable(pkg.notes)),
+    ]);
+    db.run('commit');
+    db.run(INDEXES);
+    return db.export();
+  } finally {
+    db.close();
+  }
+}
+
+function zipPackage(collection: Uint8Array, media: readonly MediaFile[]): Uint8Array {
+  const mtime = ZIP_DATE();
+  const entries: Zippable = { 'collection.anki2': [collection, { level: 6 }] };
+  const names: Record<string, string> = {};
+  const seen = new Map<string, Uint8Array>();
+  for (const file of media) {
+    const earlier = seen.get(file.name);
+    if (earlier) {
+      if (!sameBytes(earlier, file.data)) {
+        throw new Error(`Two different media files are both named ${file.name}`);
+      }
+      continue;
+    }
+    const key = String(seen.size);
+    seen.set(file.name, file.data);
+    names[key] = file.name;
+    entries[key] = [file.data, { level: STORED_MEDIA.test(file.name) ? 0 : 6 }];
+  }
+  entries.media = [new TextEncoder().encode(JSON.stringify(names)), { level: 6 }];
+  return zipSync(entries, { mtime });
+}
+
+/**
+ * The first note id of the package. Anki reads note and card ids as creation times and keeps them
+ * when it can; two packages imported into one collection should not collide, so the run of ids
+ * starts at a point hashed from the package's name and GUIDs, inside the window in the past.
+ */
+function noteIdBase(pkg: Package): number {
+  const hash = createHash('sha1').update(pkg.name);
+  for (const note of pkg.notes) hash.update('\0').update(note.guid);
+  return ID_WINDOW_START + (hashNumber(hash.digest()) % (ID_WINDOW_SIZE - pkg.notes.length));
+}
+
+/**
+ * Deck ids by full name, for every deck and all its parents. Anki matches decks by name, so ids
+ * only link cards to decks inside the package; they are hashed from the name (collisions probe
+ * to the next free id, in name order) and lie in the past like Anki's own.
+ */
+function deckIds(names: readonly string[]): Map<string, number> {
+  const all = new Set<string>();
+  for (const name of names) {
+    const parts = name.split('::');
+    for (let depth = 1; depth <= parts.length; depth++) all.add(parts.slice(0, depth).join('::'));
+  }
+  const ids = new Map<string, number>();
+  const taken = new Set<number>([DEFAULT_DECK_ID]);
+  for (const name of [...all].sort()) {
+    if (name.toLowerCase() === DEFAULT_DECK_NAME.toLowerCase()) {
+      ids.set(name, DEFAULT_DECK_ID);
+      continue;
+    }
+    let id = ID_WINDOW_START + (hashNumber(sha1(`deck\0${name}`)) % ID_WINDOW_SIZE);
+    while (taken.has(id))
+      id = id + 1 >= ID_WINDOW_START + ID_WINDOW_SIZE ? ID_WINDOW_START : id + 1;
+    taken.add(id);
+    ids.set(name, id);
+  }
+  return ids;
+}
+
+/** The `decks` column: the default deck and every deck of the package. */
+function deckTable(ids: Map<string, number>, notes: readonly Note[]): Record<string, object> {
+  // A deck's mod is the newest note mod in its subtree: stable until content changes.
+  const mods = new Map<string, number>();
+  for (const note of notes) {
+    const parts = note.deck.split('::');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const name = parts.slice(0, depth).join('::');
+      mods.set(name, Math.max(mods.get(name) ?? 0, note.mod));
+    }
+  }
+  const table: Record<string, object> = {
+    [DEFAULT_DECK_ID]: deck(DEFAULT_DECK_ID, DEFAULT_DECK_NAME, 0),
+  };
+  for (const [name, id] of ids) {
+    if (id !== DEFAULT_DECK_ID) table[id] = deck(id, name, mods.get(name) ?? 0);
+  }
+  return table;
+}
+
+/** A normal deck in schema 11 (`rslib/src/decks/schema11.rs`, Anki 2.1 `decks.defaultDeck`). */
+function deck(id: number, name: string, mod: number) {
+  return {
+    id,
+    mod,
+    name,
+    usn: 0,
+    lrnToday: [0, 0],
+    revToday: [0, 0],
+    newToday: [0, 0],
+    timeToday: [0, 0],
+    collapsed: false,
+    browserCollapsed: false,
+    desc: '',
+    dyn: 0,
+    conf: 1,
+    extendNew: 10,
+    extendRev: 50,
+  };
+}
+
+/** Deck options group 1 ("Default"), complete (Anki 2.1 `decks.defaultConf`, `deckconfig/schema11.rs`). */
+const DECK_CONFIG = {
+  id: 1,
+  mod: 0,
+  name: 'Default',
+  usn: 0,
+  maxTaken: 60,
+  autoplay: true,
+  timer: 0,
+  replayq: true,
+  dyn: false,
+  new: {
+    bury: false,
+    delays: [1, 10],
+    initialFactor: 2500,
+    ints: [1, 4, 7],
+    order: 1,
+    perDay: 20,
+    separate: true,
+  },
+  rev: {
+    bury: false,
+    ease4: 1.3,
+    fuzz: 0.05,
+    ivlFct: 1,
+    maxIvl: 36500,
+    minSpace: 1,
+    perDay: 200,
+    hardFactor: 1.2,
+  },
+  lapse: {
+    delays: [10],
+    leechAction: 0,
+    leechFails: 8,
+    minInt: 1,
+    mult: 0,
+  },
+};
+
+/** The collection settings (`col.conf`), Anki 2.1's defaults; nextPos follows our new cards. */
+function collectionConf(noteCount: number) {
+  return {
+    activeDecks: [DEFAULT_DECK_ID],
+    curDeck: DEFAULT_DECK_ID,
+    newSpread: 0,
+    collapseTime: 1200,
+    timeLim: 0,
+    estTimes: true,
+    dueCounts: true,
+    curModel: NOTETYPE_ID,
+    nextPos: noteCount + 1,
+    sortType: 'noteFld',
+    sortBackwards: false,
+    addToCur: true,
+    dayLearnFirst: false,
+    newBury: true,
+  };
+}
+
+/** The `tags` column: every tag used, in code point order, with usn 0. */
+function tagTable(notes: readonly Note[]): Record<string, number> {
+  const tags = new Set<string>();
+  for (const note of notes) for (const tag of note.tags) tags.add(tag);
+  const table: Record<string, number> = {};
+  for (const tag of [...tags].sort()) table[tag] = 0;
+  return table;
+}
+
+/** Anki's tag string: space-separated with a space on each side, empty when there are none. */
+export function joinTags(tags: readonly string[]): string {
+  return tags.length === 0 ? '' : ` ${tags.join(' ')} `;
+}
+
+/**
+ * Anki's `fieldChecksum`: the first 8 hex digits of the SHA-1 of the field with HTML stripped
+ * (media file names kept), as an unsigned 32-bit integer. Anki dedupes on it.
+ */
+export function fieldChecksum(field: string): number {
+  return Number.parseInt(sha1(stripHtmlMedia(field)).toString('hex').slice(0, 8), 16);
+}
+
+const IMG_SRC = /<img[^>]+src=["']?([^"'>]+)["']?[^>]*>/gi;
+const COMMENT = /<!--[\s\S]*?-->/g;
+const STYLE = /<style[\s\S]*?>[\s\S]*?<\/style>/gi;
+const SCRIPT = /<script[\s\S]*?>[\s\S]*?<\/script>/gi;
+const TAG = /<[\s\S]*?>/g;
+const ENTITY = /&#?\w+;/g;
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+/** Anki's `stripHTMLMedia`: image tags become their file names, other tags go, entities decode. */
+export function stripHtmlMedia(html: string): string {
+  return html
+    .replace(IMG_SRC, ' $1 ')
+    .replace(COMMENT, '')
+    .replace(STYLE, '')
+    .replace(SCRIPT, '')
+    .replace(TAG, '')
+    .replaceAll('&nbsp;', ' ')
+    .replace(ENTITY, decodeEntity);
+}
+
+function decodeEntity(entity: string): string {
+  const body = entity.slice(1, -1);
+  if (body.startsWith('#')) {
+    const code =
+      body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+    return Number.isInteger(code) && code >= 0 && code <= 0x10ffff
+      ? String.fromCodePoint(code)
+      : entity;
+  }
+  return NAMED_ENTITIES[body] ?? entity;
+}
+
+function assertUniqueGuids(notes: readonly Note[]): void {
+  const seen = new Set<string>();
+  for (const note of notes) {
+    if (seen.has(note.guid)) throw new Error(`Two notes share the GUID ${note.guid}`);
+    seen.add(note.guid);
+  }
+}
+
+function sha1(text: string): Buffer {
+  return createHash('sha1').update(text).digest();
+}
+
+/** The first 48 bits of a digest as a non-negative safe integer. */
+function hashNumber(digest: Buffer): number {
+  return digest.readUIntBE(0, 6);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -1,0 +1,52 @@
+/** Small Package objects for emitter tests and the real-Anki suite. */
+import type { MediaFile, Note, Package } from '../../src/validate/schema.js';
+
+/** 2026-01-01T00:00:00Z, in seconds: a plausible `mod` for test notes. */
+export const BASE_MOD = 1_767_225_600;
+
+export function makeNote(n: number, overrides: Partial<Note> = {}): Note {
+  return {
+    guid: `guid-${n}`,
+    deck: 'Test',
+    tags: [`t${n}`],
+    fields: {
+      Question: `<p>Question ${n}?</p>`,
+      Answer: `<p>Answer ${n}.</p>`,
+      Title: n % 2 === 0 ? `Title ${n}` : '',
+      Context: '',
+      Source: `book.md:${n + 1}`,
+    },
+    mod: BASE_MOD + n,
+    source: { file: 'book.md', line: n + 1, column: 1 },
+    ...overrides,
+  };
+}
+
+export function makePackage(
+  count: number,
+  overrides: Partial<Package> = {},
+  noteOverrides: (n: number) => Partial<Note> = () => ({}),
+): Package {
+  return {
+    name: 'test',
+    notes: Array.from({ length: count }, (_, n) => makeNote(n, noteOverrides(n))),
+    media: [],
+    ...overrides,
+  };
+}
+
+/** A 1×1 transparent PNG, named by content the way the renderer names media. */
+export const PNG: MediaFile = {
+  name: 'pixel-8f3c2b.png',
+  data: Uint8Array.from(
+    Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+      'base64',
+    ),
+  ),
+};
+
+export const SVG: MediaFile = {
+  name: 'diagram-1a2b3c.svg',
+  data: new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+};
