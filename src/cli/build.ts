@@ -120,6 +120,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
       // Compile: a few lanes claim files in order; each file is a memo hit, a cache hit or a task.
       const compiled: (CompiledFile | undefined)[] = new Array(input.files.length);
+      const recompiled: number[] = [];
       let done = 0;
       let next = 0;
       const compileOne = async (i: number) => {
@@ -150,7 +151,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             if (stopped) return;
             out = crashed(file.path, error as Error);
           }
-          result.compiled.push(shown(file.path));
+          recompiled.push(i);
         }
         compiled[i] = out;
         memoNext.set(key, out);
@@ -161,7 +162,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           stop();
         }
       };
-      const lanes = Math.max(8, jobs * 4);
+      // Lanes overlap reads and cache lookups with compiling; --bail keeps one per job so that
+      // with --jobs 1 it stops exactly at the first file with an error.
+      const lanes = options.bail ? jobs : Math.max(8, jobs * 4);
       await Promise.all(
         Array.from({ length: lanes }, async () => {
           while (next < input.files.length && !stopped) await compileOne(next++);
@@ -169,6 +172,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
       checkAbort();
       result.files += input.files.length;
+      for (const i of recompiled.sort((a, b) => a - b))
+        result.compiled.push(shown(input.files[i]!.path));
 
       if (result.bailed) {
         const partial = compiled.filter((f): f is CompiledFile => f !== undefined);

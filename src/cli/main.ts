@@ -32,6 +32,21 @@ const parseFormats = (value: string | string[]): Format[] => {
   return [...new Set(list)] as Format[];
 };
 
+/**
+ * For the bin: a signal raised by the first SIGINT or SIGTERM, which stops the build before it
+ * writes anything (outputs and lock stay as they were); a second one exits at once.
+ */
+export function signalOnInterrupt(): AbortSignal {
+  const controller = new AbortController();
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      controller.abort();
+    });
+  }
+  return controller.signal;
+}
+
 const parseJobs = (value: unknown): number => {
   if (value === undefined) return defaultJobs();
   const n = Number(value);

@@ -119,8 +119,6 @@ async function putFile(file: string, data: Uint8Array | string): Promise<void> {
 }
 
 export class BuildCache {
-  private readonly knownBlobs = new Set<string>();
-
   /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
   constructor(readonly dir: string) {}
 
@@ -146,17 +144,13 @@ export class BuildCache {
   async readBlob(hash: string): Promise<Uint8Array | null> {
     const data = await readFile(this.blobPath(hash)).catch(() => null);
     if (!data || sha256(data) !== hash) return null;
-    this.knownBlobs.add(hash);
     return data;
   }
 
   async writeBlob(data: Uint8Array): Promise<string> {
     const hash = sha256(data);
-    if (this.knownBlobs.has(hash)) return hash;
-    const file = this.blobPath(hash);
-    const present = await readFile(file).catch(() => null);
-    if (!present || sha256(present) !== hash) await putFile(file, data);
-    this.knownBlobs.add(hash);
+    // Stored once: an existing blob is kept only if it is intact.
+    if ((await this.readBlob(hash)) === null) await putFile(this.blobPath(hash), data);
     return hash;
   }
 
