@@ -34,7 +34,7 @@ describe('BuildCache', () => {
     await cache.putFile('k1', compiled, []);
     const hit = await new BuildCache(dir).getFile('k1', () => null);
     expect(hit?.compiled).toEqual(compiled);
-    expect(hit?.compiled.media[0]!.data).toBeInstanceOf(Uint8Array);
+    expect(hit?.compiled.media[0]?.data).toBeInstanceOf(Uint8Array);
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toContain('*');
     expect(await cache.getFile('other', () => null)).toBeNull();
   });
