@@ -61,6 +61,21 @@ export interface BuildResult {
   bailed: boolean;
 }
 
+/** Runs `work(0 … count-1)` in order of claim, `lanes` at a time, until `stop()` holds. */
+async function inLanes(
+  count: number,
+  lanes: number,
+  work: (n: number) => Promise<void>,
+  stop: () => boolean,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, lanes) }, async () => {
+      while (next < count && !stop()) await work(next++);
+    }),
+  );
+}
+
 /** The build was stopped by its AbortSignal before writing anything. */
 export class Interrupted extends Error {
   constructor() {
@@ -90,11 +105,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
   const memoNext = new Map<string, CompiledFile>();
-  // Workers start only when something misses the cache: an unchanged rebuild spawns none.
+  // Workers start only when there is enough work for them: an unchanged rebuild spawns none.
   let pool: Promise<Pool> | null = null;
-  const getPool = () => {
-    pool ??= createPool(jobs);
-    return pool;
+  let local: Promise<Pool> | null = null;
+  const getPool = (parallel: boolean) => {
+    if (parallel || pool) {
+      pool ??= createPool(jobs);
+      return pool;
+    }
+    local ??= createPool(1);
+    return local;
   };
   let stopped = false;
   const stop = () => {
@@ -118,41 +138,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const compileOptions: CompileOptions = { rootDeck: options.rootDeck };
       const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
 
-      // Compile: a few lanes claim files in order; each file is a memo hit, a cache hit or a task.
+      // Compile, in two passes. First every file is read and looked up (memo, then disk cache);
+      // then the misses are compiled: on worker threads when there are enough of them to pay
+      // for starting the workers, in this thread otherwise (a one-file change spawns nothing).
       const compiled: (CompiledFile | undefined)[] = new Array(input.files.length);
-      const recompiled: number[] = [];
+      const misses: { i: number; bytes: Uint8Array; key: string }[] = [];
       let done = 0;
-      let next = 0;
-      const compileOne = async (i: number) => {
-        const file = input.files[i]!;
-        let bytes: Uint8Array;
-        try {
-          bytes = await readInputFile(file);
-        } catch (error) {
-          result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
-          return;
-        }
-        const key = fileKey(keySalt, file.path, bytes);
-        let out = options.memo?.get(key) ?? (await cache?.getFile(key, readMedia))?.compiled;
-        if (!out) {
-          if (stopped) return;
-          try {
-            const task = await (await getPool()).run({
-              kind: 'compile',
-              root: input.root,
-              path: file.path,
-              bytes,
-              options: compileOptions,
-              cache: cache ? { dir: cache.dir, key } : null,
-            });
-            if (task.kind !== 'compile') throw new Error('unexpected task result');
-            out = task.compiled;
-          } catch (error) {
-            if (stopped) return;
-            out = crashed(file.path, error as Error);
-          }
-          recompiled.push(i);
-        }
+      const settle = (i: number, key: string, out: CompiledFile) => {
         compiled[i] = out;
         memoNext.set(key, out);
         result.cards += out.cards.length;
@@ -162,18 +154,59 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           stop();
         }
       };
-      // Lanes overlap reads and cache lookups with compiling; --bail keeps one per job so that
-      // with --jobs 1 it stops exactly at the first file with an error.
-      const lanes = options.bail ? jobs : Math.max(8, jobs * 4);
-      await Promise.all(
-        Array.from({ length: lanes }, async () => {
-          while (next < input.files.length && !stopped) await compileOne(next++);
-        }),
+      const lookUp = async (i: number) => {
+        const file = input.files[i]!;
+        let bytes: Uint8Array;
+        try {
+          bytes = await readInputFile(file);
+        } catch (error) {
+          result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
+          return;
+        }
+        const key = fileKey(keySalt, file.path, bytes);
+        const out = options.memo?.get(key) ?? (await cache?.getFile(key, readMedia))?.compiled;
+        if (out) settle(i, key, out);
+        else misses.push({ i, bytes, key });
+      };
+      const compileOne = async (m: (typeof misses)[number]) => {
+        const file = input.files[m.i]!;
+        let out: CompiledFile;
+        try {
+          const task = await (await getPool(misses.length >= 2 * jobs)).run({
+            kind: 'compile',
+            root: input.root,
+            path: file.path,
+            bytes: m.bytes,
+            options: compileOptions,
+            cache: cache ? { dir: cache.dir, key: m.key } : null,
+          });
+          if (task.kind !== 'compile') throw new Error('unexpected task result');
+          out = task.compiled;
+        } catch (error) {
+          if (stopped) return;
+          out = crashed(file.path, error as Error);
+        }
+        settle(m.i, m.key, out);
+      };
+      await inLanes(
+        input.files.length,
+        16,
+        (i) => lookUp(i),
+        () => stopped,
       );
+      misses.sort((a, b) => a.i - b.i);
+      // --bail keeps one lane per job, so that with --jobs 1 it stops exactly at the first error.
+      const lanes = options.bail ? jobs : jobs * 4;
+      await inLanes(
+        misses.length,
+        lanes,
+        (n) => compileOne(misses[n]!),
+        () => stopped,
+      );
+      for (const m of misses)
+        if (compiled[m.i]) result.compiled.push(shown(input.files[m.i]!.path));
       checkAbort();
       result.files += input.files.length;
-      for (const i of recompiled.sort((a, b) => a - b))
-        result.compiled.push(shown(input.files[i]!.path));
 
       if (result.bailed) {
         const partial = compiled.filter((f): f is CompiledFile => f !== undefined);
@@ -227,12 +260,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
         claimed.set(base, input.root);
       }
+      const plans = await Promise.all(
+        linked.packages.map((pkg) => planOutputs(pkg, options.formats, linked.lock, cache, salt)),
+      );
+      const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
+      const emitPool = () =>
+        stopped ? Promise.reject(new Interrupted()) : getPool(toEmit >= 2 && jobs > 1);
       const outputs = await Promise.all(
-        linked.packages.map((pkg) =>
-          emitCached(pkg, options.formats, linked.lock, cache, salt, () =>
-            stopped ? Promise.reject(new Interrupted()) : getPool(),
-          ),
-        ),
+        plans.map((plan) => emitPlanned(plan, options.formats, linked.lock, cache, emitPool)),
       );
       // Past this point the build is no longer interruptible: a few renames and the lock.
       checkAbort();
@@ -305,56 +340,70 @@ function crashed(file: string, error: Error): CompiledFile {
 }
 
 /**
- * The key of one emitted output: everything the emitter reads (the package, the note type's mod,
- * the format) plus the compiler fingerprint.
+ * The cache key of a package's outputs: a hash of everything the emitters read (the notes, the
+ * JSON cards without their HTML, which is the notes' fields, the media, the note type's mod)
+ * and the compiler fingerprint. Each format's key adds the format to it.
  */
-function outputKey(pkg: LinkedPackage, format: Format, lock: Lock, salt: string): string {
-  const hash = createHash('sha256').update(
-    `${salt}\u0000${format}\u0000${lock.notetype.mod}\u0000`,
-  );
+function packageKey(pkg: LinkedPackage, lock: Lock, salt: string): string {
+  const hash = createHash('sha256').update(`${salt}\u0000${lock.notetype.mod}\u0000`);
   hash.update(JSON.stringify(pkg.name));
   for (const note of pkg.notes) hash.update(JSON.stringify(note));
-  for (const card of pkg.cards) hash.update(JSON.stringify(card));
+  for (const { html: _, ...card } of pkg.cards) hash.update(JSON.stringify(card));
   for (const m of pkg.media) hash.update(`${m.name}\u0000${sha256(m.data)}`);
   return hash.digest('hex');
 }
 
-/**
- * A package's outputs: a string (the blob hash) for each output found in the cache, bytes for
- * each output emitted now (on a worker) and stored in the cache.
- */
-async function emitCached(
+interface OutputPlan {
+  pkg: LinkedPackage;
+  keys: Map<Format, string>;
+  /** Blob hashes of the outputs found in the cache. */
+  found: Map<Format, string>;
+  missing: Format[];
+}
+
+async function planOutputs(
   pkg: LinkedPackage,
   formats: readonly Format[],
   lock: Lock,
   cache: BuildCache | null,
   salt: string,
-  getPool: () => Promise<Pool>,
-): Promise<[Format, Uint8Array | string][]> {
-  const found = new Map<Format, string>();
-  const keys = new Map<Format, string>();
-  if (cache) {
-    for (const format of formats) {
-      const key = outputKey(pkg, format, lock, salt);
-      keys.set(format, key);
-      const hash = await cache.getOutputHash(key);
-      if (hash) found.set(format, hash);
-    }
+): Promise<OutputPlan> {
+  const plan: OutputPlan = { pkg, keys: new Map(), found: new Map(), missing: [] };
+  const base = cache ? packageKey(pkg, lock, salt) : '';
+  for (const format of formats) {
+    const key = sha256(`${base}\u0000${format}`);
+    plan.keys.set(format, key);
+    const hash = cache ? await cache.getOutputHash(key) : null;
+    if (hash) plan.found.set(format, hash);
+    else plan.missing.push(format);
   }
-  const missing = formats.filter((f) => !found.has(f));
+  return plan;
+}
+
+/**
+ * A package's outputs: a string (the blob hash) for each output found in the cache, bytes for
+ * each output emitted now (on a worker when several packages need it) and stored in the cache.
+ */
+async function emitPlanned(
+  plan: OutputPlan,
+  formats: readonly Format[],
+  lock: Lock,
+  cache: BuildCache | null,
+  pool: () => Promise<Pool>,
+): Promise<[Format, Uint8Array | string][]> {
   const emitted = new Map<Format, Uint8Array>();
-  if (missing.length) {
-    const task = await (await getPool()).run({
+  if (plan.missing.length) {
+    const task = await (await pool()).run({
       kind: 'emit',
-      pkg,
-      formats: missing,
+      pkg: plan.pkg,
+      formats: plan.missing,
       notetype: lock.notetype,
     });
     if (task.kind !== 'emit') throw new Error('unexpected task result');
     for (const [format, bytes] of task.outputs) {
       emitted.set(format, bytes);
-      await cache?.putOutput(keys.get(format)!, bytes).catch(() => undefined);
+      await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
     }
   }
-  return formats.map((f) => [f, found.get(f) ?? emitted.get(f)!]);
+  return formats.map((f) => [f, plan.found.get(f) ?? emitted.get(f)!]);
 }
