@@ -75,8 +75,12 @@ function benchLibrary(name: string, makeInput: (dir: string) => string, changeFi
     row('cold (empty cache)', cold);
     row('unchanged rebuild', deckc(dir, input, ['--jobs', String(jobsN)]), cold);
     const file = path.join(dir, input, changeFile);
-    writeFileSync(file, `${readFileSync(file, 'utf8')}\n:p A question added by the benchmark?\n??x\nYes.\nx??\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}\n:p A question added by the benchmark?\n??x\nYes.\nx??\n`,
+    );
     row('one file changed', deckc(dir, input, ['--jobs', String(jobsN)]), cold);
+    row('watch: one file saved', watchOnce(dir, input, changeFile), cold);
     // Parallel speed-up: cold, no cache, the same lock each time (restored between runs).
     const lock = path.join(dir, input, 'deckc.lock.json');
     const saved = readFileSync(lock);
@@ -91,9 +95,47 @@ function benchLibrary(name: string, makeInput: (dir: string) => string, changeFi
   }
 }
 
+/**
+ * `deckc build --watch`: time from saving one file to the end of the rebuild it triggers (the
+ * next "watching for changes" line), debounce included. RSS: the watching process's peak.
+ */
+function watchOnce(dir: string, input: string, changeFile: string): Run {
+  const script = `
+    const { spawn } = require('node:child_process');
+    const fs = require('node:fs');
+    const child = spawn(process.execPath, ${JSON.stringify([path.join(REPO, 'bin/deckc.js'), 'build', input, '--out', 'out', '--watch', '--reporter', 'json'])}, { cwd: ${JSON.stringify(dir)}, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '', saved = 0, builds = 0;
+    child.stderr.on('data', (d) => {
+      err += d;
+      const n = err.split('watching for changes').length - 1;
+      if (n === builds) return;
+      builds = n;
+      if (n === 1) setTimeout(() => {
+        saved = performance.now();
+        fs.appendFileSync(${JSON.stringify(path.join(dir, input, changeFile))}, '\n:p Saved while watching?\n??x\nYes.\nx??\n');
+      }, 300);
+      if (n === 2) {
+        const ms = performance.now() - saved;
+        const cards = /deckc: d+ files?, (d+) cards?/g;
+        let m, last; while ((m = cards.exec(err))) last = m[1];
+        console.log(JSON.stringify({ ms, cards: Number(last) }));
+        child.kill('SIGINT');
+      }
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const { ms, cards } = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+  return { wallS: ms / 1000, rssMB: null, cards, files: 0, code: r.status ?? -1 };
+}
+
 function generated(books: number, parts: number, cards: number) {
   return (dir: string) => {
-    execFileSync(process.execPath, [GEN, path.join(dir, 'lib'), String(books), String(parts), String(cards)]);
+    execFileSync(process.execPath, [
+      GEN,
+      path.join(dir, 'lib'),
+      String(books),
+      String(parts),
+      String(cards),
+    ]);
     return 'lib';
   };
 }

@@ -319,7 +319,7 @@ async function openCache(root: string, enabled: boolean): Promise<BuildCache | n
 
 /** A file the compiler threw on: a bug in deckc, reported on the file so the others go on. */
 function crashed(file: string, error: Error): CompiledFile {
-  const first = (error.message || String(error)).split('\n')[0];
+  const first = `${error.name ?? 'Error'}: ${(error.message ?? String(error)).split('\n')[0]}`;
   return {
     path: file,
     cards: [],

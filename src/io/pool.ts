@@ -66,7 +66,7 @@ class WorkerPool implements Pool {
       if (!job || job.id !== message.id) return;
       this.running.delete(worker);
       if (message.ok) job.resolve(message.result);
-      else job.reject(new Error(message.error));
+      else job.reject(Object.assign(new Error(message.error.message), message.error));
       this.idle.push(worker);
       this.pump();
     });

@@ -65,7 +65,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
 export type Request = { id: number; task: Task };
 export type Response =
   | { id: number; ok: true; result: TaskResult }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: { name: string; message: string; stack: string } };
 
 if (!isMainThread && parentPort && (workerData as { deckc?: boolean } | null)?.deckc) {
   const port = parentPort;
@@ -74,11 +74,8 @@ if (!isMainThread && parentPort && (workerData as { deckc?: boolean } | null)?.d
       const result = await runTask(task);
       port.postMessage({ id, ok: true, result } satisfies Response);
     } catch (error) {
-      port.postMessage({
-        id,
-        ok: false,
-        error: (error as Error).stack ?? String(error),
-      } satisfies Response);
+      const { name = 'Error', message = String(error), stack = '' } = error as Error;
+      port.postMessage({ id, ok: false, error: { name, message, stack } } satisfies Response);
     }
   });
 }
