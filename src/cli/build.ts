@@ -57,6 +57,8 @@ export interface BuildResult {
   compiled: string[];
   /** Files that could not be read: a tool error (exit 2), and nothing was written. */
   unreadable: string[];
+  /** Input roots not written, with the reason (an unreadable file, a compiler crash). */
+  withheld: string[];
   /** --bail stopped the build at a file with an error; nothing was written. */
   bailed: boolean;
 }
@@ -98,6 +100,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     written: [],
     compiled: [],
     unreadable: [],
+    withheld: [],
     bailed: false,
   };
   const outDir = path.resolve(options.cwd, options.out);
@@ -141,7 +144,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // Compile, in two passes. First every file is read and looked up (memo, then disk cache);
       // then the misses are compiled: on worker threads when there are enough of them to pay
       // for starting the workers, in this thread otherwise (a one-file change spawns nothing).
-      const compiled: (CompiledFile | undefined)[] = new Array(input.files.length);
+      const compiled: (CompiledFile | undefined)[] = input.files.map(() => undefined);
       const misses: { i: number; bytes: Uint8Array; key: string }[] = [];
       let done = 0;
       const settle = (i: number, key: string, out: CompiledFile) => {
@@ -215,11 +218,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         );
         break;
       }
-      if (result.unreadable.length) {
-        // Linking without a file would retire all its cards in the lock: report, write nothing.
+      const unreadable = compiled.some((f) => f === undefined);
+      const crashedFiles = compiled.some((f) => f?.diagnostics.some((d) => d.rule === CRASH));
+      if (unreadable || crashedFiles) {
+        // Linking without a file's cards would retire them all in the lock (and move them to a
+        // Retired deck in Anki): report everything, write nothing for this input root.
         const partial = compiled.filter((f): f is CompiledFile => f !== undefined);
         result.diagnostics.push(
           ...partial.flatMap((f) => f.diagnostics).map((d) => ({ ...d, file: shown(d.file) })),
+        );
+        result.withheld.push(
+          `${relRoot || '.'}: ${unreadable ? 'some files could not be read' : 'deckc crashed on some files'}`,
         );
         continue;
       }
@@ -317,6 +326,8 @@ async function openCache(root: string, enabled: boolean): Promise<BuildCache | n
   );
 }
 
+const CRASH = 'internal-error';
+
 /** A file the compiler threw on: a bug in deckc, reported on the file so the others go on. */
 function crashed(file: string, error: Error): CompiledFile {
   const first = `${error.name ?? 'Error'}: ${(error.message ?? String(error)).split('\n')[0]}`;
@@ -332,7 +343,7 @@ function crashed(file: string, error: Error): CompiledFile {
         endLine: 1,
         endColumn: 1,
         severity: 'error',
-        rule: 'internal-error',
+        rule: CRASH,
         message: `Unexpected crash of deckc while compiling this file (${first}); the other files were built — please report this bug with the file`,
       },
     ],

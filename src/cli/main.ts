@@ -101,8 +101,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       );
       if (result.bailed)
         io.stderr.write('deckc: stopped at the first file with errors (--bail); nothing written\n');
-      if (result.unreadable.length)
-        io.stderr.write('deckc: some files could not be read; nothing written\n');
+      for (const reason of result.withheld)
+        io.stderr.write(`deckc: nothing written for ${reason}\n`);
       if (write && !args.quiet)
         for (const file of result.written) io.stderr.write(`  wrote ${file}\n`);
       const failed = counts.error > 0 || (Boolean(args.strict) && counts.warning > 0);

@@ -198,7 +198,9 @@ describe('robust builds', () => {
     expect(r.stderr).toMatch(
       /deckc: cannot read library\/biology\/unreadable\.md: cannot read 'biology\/unreadable\.md': (EIO|EACCES)/,
     );
-    expect(r.stderr).toContain('some files could not be read; nothing written');
+    expect(r.stderr).toContain('deckc: nothing written for library: some files could not be read');
+    expect(r.stderr).not.toContain('nothing written for broken');
+    expect(existsSync(path.join(dir, 'broken/deckc.lock.json'))).toBe(true);
     expect(r.stderr).toContain('broken/b-bad.md:1:1: error');
     expect(existsSync(path.join(dir, 'library/deckc.lock.json'))).toBe(false);
     expect(existsSync(path.join(dir, 'dist/biology.apkg'))).toBe(false);

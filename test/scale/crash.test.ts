@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/run.js';
@@ -17,7 +17,7 @@ vi.mock('../../src/compile.js', async (importOriginal) => {
 });
 
 describe('a file the compiler crashes on', () => {
-  it('becomes an internal-error diagnostic on that file while the others build', async () => {
+  it('becomes an internal-error diagnostic on that file; the others are checked, nothing written', async () => {
     const dir = copyFixtures('library');
     const r = await runCli(['build', 'library', '--jobs', '1', '--no-cache'], dir);
     expect(r.code).toBe(1);
@@ -25,7 +25,11 @@ describe('a file the compiler crashes on', () => {
       'library/biology/genes.md:1:1: error: Unexpected crash of deckc while compiling this file (TypeError: cannot read properties of undefined)',
     );
     expect(r.stderr).toContain('[internal-error]');
-    const biology = readFileSync(path.join(dir, 'dist/biology.json'), 'utf8');
-    expect(biology).toContain('mitochondrion');
+    // The others were compiled (their diagnostics would show) ...
+    expect(r.stderr).toContain('deckc: 3 files, 4 cards');
+    // ... but linking without the crashed file's cards would retire them: nothing is written.
+    expect(r.stderr).toContain('deckc: nothing written for library: deckc crashed on some files');
+    expect(existsSync(path.join(dir, 'dist'))).toBe(false);
+    expect(existsSync(path.join(dir, 'library/deckc.lock.json'))).toBe(false);
   });
 });
