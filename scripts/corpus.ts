@@ -88,7 +88,8 @@ export function main(argv: string[]): number {
   const sorted = [...rules].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   for (const [rule, k] of sorted) out.push(`  ${String(k).padStart(7)}  ${rule}`);
   if (crashes.length > 0) out.push('', 'crashes:', ...crashes.map((c) => `  ${c}`));
-  if (lost.length > 0) out.push('', "':p' lines with neither a card nor an error:", ...lost.map((l) => `  ${l}`));
+  if (lost.length > 0)
+    out.push('', "':p' lines with neither a card nor an error:", ...lost.map((l) => `  ${l}`));
   console.log(out.join('\n'));
   return crashes.length > 0 || lost.length > 0 ? 1 : 0;
 }

@@ -12,7 +12,14 @@ import {
 import { packageFileName } from '../decks/name.js';
 import { compareDiagnostics } from '../diagnostics/report.js';
 import { LOCK_FILE, type Lock, serializeLock } from '../identity/lock.js';
-import { BuildCache, CACHE_DIR, compilerFingerprint, fileKey, sha256 } from '../io/cache.js';
+import {
+  BuildCache,
+  CACHE_DIR,
+  compilerFingerprint,
+  fileKey,
+  type MediaDep,
+  sha256,
+} from '../io/cache.js';
 import { collectInput, IoError, mediaReader, readInputFile } from '../io/input.js';
 import { readLock } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
@@ -41,10 +48,13 @@ export interface BuildOptions {
   /** Aborting stops the build before anything is written and makes it throw `Interrupted`. */
   signal?: AbortSignal;
   /** Compiled files kept in memory between builds (watch mode), by cache key. */
-  memo?: Map<string, CompiledFile>;
+  memo?: Memo;
   /** Called after each file is compiled or found in the cache. */
   onFile?: (done: number, total: number, cards: number) => void;
 }
+
+/** Compiled files with the media they read (checked again on every hit), by cache key. */
+export type Memo = Map<string, { compiled: CompiledFile; deps: MediaDep[] }>;
 
 export interface BuildResult {
   files: number;
@@ -107,7 +117,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const claimed = new Map<string, string>();
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
-  const memoNext = new Map<string, CompiledFile>();
+  const memoNext: Memo = new Map();
   // Workers start only when there is enough work for them: an unchanged rebuild spawns none.
   let pool: Promise<Pool> | null = null;
   let local: Promise<Pool> | null = null;
@@ -146,10 +156,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // for starting the workers, in this thread otherwise (a one-file change spawns nothing).
       const compiled: (CompiledFile | undefined)[] = input.files.map(() => undefined);
       const misses: { i: number; bytes: Uint8Array; key: string }[] = [];
+      const fileKeys = new Map<string, string>();
       let done = 0;
-      const settle = (i: number, key: string, out: CompiledFile) => {
+      const settle = (i: number, key: string, out: CompiledFile, deps: MediaDep[]) => {
         compiled[i] = out;
-        memoNext.set(key, out);
+        memoNext.set(key, { compiled: out, deps });
         result.cards += out.cards.length;
         options.onFile?.(++done, input.files.length, result.cards);
         if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
@@ -167,13 +178,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           return;
         }
         const key = fileKey(keySalt, file.path, bytes);
-        const out = options.memo?.get(key) ?? (await cache?.getFile(key, readMedia))?.compiled;
-        if (out) settle(i, key, out);
+        fileKeys.set(file.path, key);
+        const memo = options.memo?.get(key);
+        const hit =
+          memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
+            ? memo
+            : await cache?.getFile(key, readMedia);
+        if (hit) settle(i, key, hit.compiled, hit.deps);
         else misses.push({ i, bytes, key });
       };
       const compileOne = async (m: (typeof misses)[number]) => {
         const file = input.files[m.i]!;
         let out: CompiledFile;
+        let deps: MediaDep[] = [];
         try {
           const task = await (await getPool(misses.length >= 2 * jobs)).run({
             kind: 'compile',
@@ -185,11 +202,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           });
           if (task.kind !== 'compile') throw new Error('unexpected task result');
           out = task.compiled;
+          deps = task.deps;
         } catch (error) {
           if (stopped) return;
           out = crashed(file.path, error as Error);
         }
-        settle(m.i, m.key, out);
+        settle(m.i, m.key, out, deps);
       };
       await inLanes(
         input.files.length,
@@ -270,7 +288,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         claimed.set(base, input.root);
       }
       const plans = await Promise.all(
-        linked.packages.map((pkg) => planOutputs(pkg, options.formats, linked.lock, cache, salt)),
+        linked.packages.map((pkg) =>
+          planOutputs(
+            pkg,
+            options.formats,
+            cache,
+            cache ? packageKey(pkg, linked.lock, fileKeys, salt) : '',
+          ),
+        ),
       );
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
       const emitPool = () =>
@@ -328,6 +353,8 @@ async function openCache(root: string, enabled: boolean): Promise<BuildCache | n
 
 const CRASH = 'internal-error';
 
+const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
+
 /** A file the compiler threw on: a bug in deckc, reported on the file so the others go on. */
 function crashed(file: string, error: Error): CompiledFile {
   const first = `${error.name ?? 'Error'}: ${(error.message ?? String(error)).split('\n')[0]}`;
@@ -351,16 +378,32 @@ function crashed(file: string, error: Error): CompiledFile {
 }
 
 /**
- * The cache key of a package's outputs: a hash of everything the emitters read (the notes, the
- * JSON cards without their HTML, which is the notes' fields, the media, the note type's mod)
- * and the compiler fingerprint. Each format's key adds the format to it.
+ * The cache key of a package's outputs, without hashing its megabytes of HTML again. A package
+ * is made of (see linkProject):
+ * - cards, each entirely determined by its source file, whose cache key (bytes, path, options,
+ *   compiler) is known: the keys of the package's files, in order, stand for them;
+ * - identities and mods, each note's lock entry, which also carries `content`, the hash of the
+ *   note's deck, tags and fields (retired notes are made from their lock entry alone);
+ * - media, named by their content hash; the note type's mod; the package name.
+ * The compiler fingerprint in `salt` covers any change to how these are turned into bytes.
  */
-function packageKey(pkg: LinkedPackage, lock: Lock, salt: string): string {
+function packageKey(
+  pkg: LinkedPackage,
+  lock: Lock,
+  fileKeys: ReadonlyMap<string, string>,
+  salt: string,
+): string {
   const hash = createHash('sha256').update(`${salt}\u0000${lock.notetype.mod}\u0000`);
-  hash.update(JSON.stringify(pkg.name));
-  for (const note of pkg.notes) hash.update(JSON.stringify(note));
-  for (const { html: _, ...card } of pkg.cards) hash.update(JSON.stringify(card));
-  for (const m of pkg.media) hash.update(`${m.name}\u0000${sha256(m.data)}`);
+  hash.update(`${JSON.stringify(pkg.name)}\u0000`);
+  let last = '';
+  for (const card of pkg.cards) {
+    if (card.source.file === last) continue;
+    last = card.source.file;
+    hash.update(`${fileKeys.get(last) ?? `?${last}`}\u0000`);
+  }
+  for (const note of pkg.notes)
+    hash.update(`${note.guid}${JSON.stringify(lock.notes[note.guid] ?? note)}`);
+  for (const m of pkg.media) hash.update(`\u0000${m.name}`);
   return hash.digest('hex');
 }
 
@@ -375,12 +418,10 @@ interface OutputPlan {
 async function planOutputs(
   pkg: LinkedPackage,
   formats: readonly Format[],
-  lock: Lock,
   cache: BuildCache | null,
-  salt: string,
+  base: string,
 ): Promise<OutputPlan> {
   const plan: OutputPlan = { pkg, keys: new Map(), found: new Map(), missing: [] };
-  const base = cache ? packageKey(pkg, lock, salt) : '';
   for (const format of formats) {
     const key = sha256(`${base}\u0000${format}`);
     plan.keys.set(format, key);

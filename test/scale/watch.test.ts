@@ -47,11 +47,19 @@ describe('deckc build --watch', () => {
     expect((builds[1] as BuildResult).compiled).toEqual(['library/biology/cells.md']);
     expect(readFileSync(path.join(dir, 'dist/biology.json'), 'utf8')).toContain('of course');
 
+    // A changed picture rebuilds the file that shows it, though its own bytes did not change.
+    const deck = () => readFileSync(path.join(dir, 'dist/chemistry.json'), 'utf8');
+    const before = deck();
+    writeFileSync(path.join(dir, 'library/chemistry/media/atom.png'), 'another picture');
+    await until(() => builds.length === 3);
+    expect((builds[2] as BuildResult).compiled).toEqual(['library/chemistry/atoms.md']);
+    expect(deck()).not.toBe(before);
+
     controller.abort();
     await watching;
     writeFileSync(file, 'changed after stop');
     await new Promise((r) => setTimeout(r, 200));
-    expect(builds).toHaveLength(2);
+    expect(builds).toHaveLength(3);
   });
 
   it('reprints the changed file’s diagnostics and the summary', async () => {
