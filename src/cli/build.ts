@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type CompiledFile,
@@ -19,6 +19,7 @@ import {
   fileKey,
   type MediaDep,
   sha256,
+  type WrittenOutput,
 } from '../io/cache.js';
 import { collectInput, IoError, mediaReader, readInputFile } from '../io/input.js';
 import { readLock } from '../io/lock-file.js';
@@ -180,10 +181,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const key = fileKey(keySalt, file.path, bytes);
         fileKeys.set(file.path, key);
         const memo = options.memo?.get(key);
-        const hit =
-          memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
-            ? memo
-            : await cache?.getFile(key, readMedia);
+        const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
+          ? memo
+          : await cache?.getFile(key, readMedia);
         if (hit) settle(i, key, hit.compiled, hit.deps);
         else misses.push({ i, bytes, key });
       };
@@ -252,12 +252,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       }
 
       const files = compiled as CompiledFile[];
+      const lockPath = path.join(input.root, LOCK_FILE);
+      const previousText = await readFile(lockPath, 'utf8').catch(() => null);
       const previous = await readLock(input.root);
       const linked = linkProject(files, previous, { now: options.now, bundle: options.bundle });
       const diagnostics = [...files.flatMap((f) => f.diagnostics), ...linked.diagnostics];
       const lockText = serializeLock(linked.lock);
-      const lockPath = path.join(input.root, LOCK_FILE);
-      const stale = previous === null || serializeLock(previous) !== lockText;
+      const stale =
+        previous === null || (previousText !== lockText && serializeLock(previous) !== lockText);
       if (options.frozen && stale) {
         diagnostics.push({
           file: LOCK_FILE,
@@ -305,25 +307,42 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
       // Past this point the build is no longer interruptible: a few renames and the lock.
       checkAbort();
+      const written = (await cache?.readWritten()) ?? new Map<string, WrittenOutput>();
+      let record = false;
       for (const [i, pkg] of linked.packages.entries()) {
         for (const [format, bytes] of outputs[i]!) {
           const target = path.join(outDir, `${packageFileName(pkg.name)}.${format}`);
-          if (typeof bytes === 'string') {
-            // Cached output: the hash of the bytes; rewrite only if the file on disk differs.
-            const current = await readFile(target).catch(() => null);
-            if (!current || sha256(current) !== bytes) {
-              const data = await cache!.readBlob(bytes);
-              if (data) await writeAtomic(target, data);
-              else
-                await writeAtomic(
-                  target,
-                  (await emitPackage(pkg, [format], linked.lock)).get(format)!,
-                );
-            }
-          } else await writeAtomic(target, bytes);
           result.written.push(path.relative(options.cwd, target));
+          let blob: string;
+          if (typeof bytes === 'string') {
+            // Cached output (its blob hash): rewrite only if the file on disk is not that blob.
+            blob = bytes;
+            const now = await stat(target).catch(() => null);
+            const last = written.get(target);
+            if (
+              now &&
+              last?.blob === blob &&
+              last.size === now.size &&
+              last.mtimeMs === now.mtimeMs
+            )
+              continue;
+            const current = await readFile(target).catch(() => null);
+            if (!current || sha256(current) !== blob) {
+              const data =
+                (await cache!.readBlob(blob)) ??
+                (await emitPackage(pkg, [format], linked.lock)).get(format)!;
+              await writeAtomic(target, data);
+            }
+          } else {
+            blob = sha256(bytes);
+            await writeAtomic(target, bytes);
+          }
+          const after = await stat(target);
+          written.set(target, { blob, size: after.size, mtimeMs: after.mtimeMs });
+          record = true;
         }
       }
+      if (cache && record) await cache.saveWritten(written).catch(() => undefined);
       if (stale) await writeIfChanged(lockPath, lockText);
     }
   } catch (error) {

@@ -29,6 +29,12 @@ export interface MediaDep {
   hash: string | null;
 }
 
+export interface WrittenOutput {
+  blob: string;
+  size: number;
+  mtimeMs: number;
+}
+
 interface StoredEntry {
   layout: typeof LAYOUT;
   key: string;
@@ -205,6 +211,26 @@ export class BuildCache {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * What deckc last wrote to each output file (absolute path → blob hash, size, mtime), so that
+   * an unchanged output is recognised from its stat without reading it, as git's index does.
+   */
+  async readWritten(): Promise<Map<string, WrittenOutput>> {
+    const text = await readFile(path.join(this.dir, LAYOUT, 'written.json'), 'utf8').catch(
+      () => null,
+    );
+    try {
+      const entries = text ? JSON.parse(text) : [];
+      return new Map(Array.isArray(entries) ? entries : []);
+    } catch {
+      return new Map();
+    }
+  }
+
+  async saveWritten(written: ReadonlyMap<string, WrittenOutput>): Promise<void> {
+    await putFile(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
   }
 
   async putOutput(key: string, data: Uint8Array): Promise<void> {

@@ -4,6 +4,7 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -112,6 +113,17 @@ describe('incremental builds', () => {
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
     // ... and the rebuilt entries serve the next build.
     expect((await build(options(dir, ['library']))).compiled).toEqual([]);
+  });
+
+  it('restores an output deleted or edited since the last build', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const expected = outputs(dir);
+    rmSync(path.join(dir, 'dist/biology.apkg'));
+    writeFileSync(path.join(dir, 'dist/chemistry.csv'), 'edited by hand');
+    const warm = await build(options(dir, ['library']));
+    expect(warm.compiled).toEqual([]);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
   });
 
   it('keys the cache by compile options', async () => {
