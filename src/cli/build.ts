@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type CompiledFile,
@@ -119,6 +119,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
   const memoNext: Memo = new Map();
+  const staged: string[] = [];
   // Workers start only when there is enough work for them: an unchanged rebuild spawns none.
   let pool: Promise<Pool> | null = null;
   let local: Promise<Pool> | null = null;
@@ -161,7 +162,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       let done = 0;
       const settle = (i: number, key: string, out: CompiledFile, deps: MediaDep[]) => {
         compiled[i] = out;
-        memoNext.set(key, { compiled: out, deps });
+        if (options.memo) memoNext.set(key, { compiled: out, deps });
         result.cards += out.cards.length;
         options.onFile?.(++done, input.files.length, result.cards);
         if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
@@ -302,21 +303,34 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
       const emitPool = () =>
         stopped ? Promise.reject(new Interrupted()) : getPool(toEmit >= 2 && jobs > 1);
+      // Emitted outputs are staged as temporary files beside their targets at once (so that
+      // their bytes need not stay in memory) and renamed into place together at the end.
+      await mkdir(outDir, { recursive: true });
+      const stage = async (pkg: LinkedPackage, format: Format, bytes: Uint8Array) => {
+        const temp = path.join(
+          outDir,
+          `${packageFileName(pkg.name)}.${format}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+        );
+        staged.push(temp);
+        await writeFile(temp, bytes);
+        return temp;
+      };
       const outputs = await Promise.all(
-        plans.map((plan) => emitPlanned(plan, options.formats, linked.lock, cache, emitPool)),
+        plans.map((plan) =>
+          emitPlanned(plan, options.formats, linked.lock, cache, emitPool, stage),
+        ),
       );
-      // Past this point the build is no longer interruptible: a few renames and the lock.
+      // Past this point the build is no longer interruptible: renames and the lock.
       checkAbort();
       const written = (await cache?.readWritten()) ?? new Map<string, WrittenOutput>();
       let record = false;
       for (const [i, pkg] of linked.packages.entries()) {
-        for (const [format, bytes] of outputs[i]!) {
+        for (const [format, { blob, temp }] of outputs[i]!) {
           const target = path.join(outDir, `${packageFileName(pkg.name)}.${format}`);
           result.written.push(path.relative(options.cwd, target));
-          let blob: string;
-          if (typeof bytes === 'string') {
-            // Cached output (its blob hash): rewrite only if the file on disk is not that blob.
-            blob = bytes;
+          if (temp) await rename(temp, target);
+          else {
+            // Cached output: rewrite only if the file on disk is not that blob.
             const now = await stat(target).catch(() => null);
             const last = written.get(target);
             if (
@@ -333,9 +347,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
                 (await emitPackage(pkg, [format], linked.lock)).get(format)!;
               await writeAtomic(target, data);
             }
-          } else {
-            blob = sha256(bytes);
-            await writeAtomic(target, bytes);
           }
           const after = await stat(target);
           written.set(target, { blob, size: after.size, mtimeMs: after.mtimeMs });
@@ -349,6 +360,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.signal?.aborted && !(error instanceof IoError)) throw new Interrupted();
     throw error;
   } finally {
+    // Staged outputs not renamed into place (an error or an interrupt): removed.
+    await Promise.all(staged.map((temp) => rm(temp, { force: true })));
     options.signal?.removeEventListener('abort', stop);
     if (pool) await (await pool).close();
   }
@@ -452,8 +465,8 @@ async function planOutputs(
 }
 
 /**
- * A package's outputs: a string (the blob hash) for each output found in the cache, bytes for
- * each output emitted now (on a worker when several packages need it) and stored in the cache.
+ * A package's outputs, each as its blob hash plus, when emitted now (on a worker when several
+ * packages need it), the temporary file it was staged in; emitted outputs go to the cache too.
  */
 async function emitPlanned(
   plan: OutputPlan,
@@ -461,8 +474,9 @@ async function emitPlanned(
   lock: Lock,
   cache: BuildCache | null,
   pool: () => Promise<Pool>,
-): Promise<[Format, Uint8Array | string][]> {
-  const emitted = new Map<Format, Uint8Array>();
+  stage: (pkg: LinkedPackage, format: Format, bytes: Uint8Array) => Promise<string>,
+): Promise<[Format, { blob: string; temp: string | null }][]> {
+  const emitted = new Map<Format, { blob: string; temp: string }>();
   if (plan.missing.length) {
     const task = await (await pool()).run({
       kind: 'emit',
@@ -472,9 +486,9 @@ async function emitPlanned(
     });
     if (task.kind !== 'emit') throw new Error('unexpected task result');
     for (const [format, bytes] of task.outputs) {
-      emitted.set(format, bytes);
+      emitted.set(format, { blob: sha256(bytes), temp: await stage(plan.pkg, format, bytes) });
       await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
     }
   }
-  return formats.map((f) => [f, plan.found.get(f) ?? emitted.get(f)!]);
+  return formats.map((f) => [f, emitted.get(f) ?? { blob: plan.found.get(f)!, temp: null }]);
 }

@@ -51,3 +51,31 @@ describe('ProgressBar', () => {
     expect(out).toBe('');
   });
 });
+
+describe('deckc build on a terminal', () => {
+  it('draws progress on stderr and clears it before the diagnostics; none with --quiet', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const { copyFixtures } = await import('./helpers.js');
+    const dir = copyFixtures('broken');
+    const run = async (...extra: string[]) => {
+      let stderr = '';
+      const code = await main(['check', 'broken', '--jobs', '1', '--no-cache', ...extra], {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (stderr += s), isTTY: true },
+        cwd: dir,
+        env: {},
+      });
+      return { code, stderr };
+    };
+    const tty = await run();
+    expect(tty.code).toBe(1);
+    // The last file is always drawn; the line is erased before the first diagnostic.
+    const visible = tty.stderr.replaceAll('\r\x1b[2K', '<erase>');
+    expect(visible).toMatch(
+      /<erase>\[#+\] 3\/3 files · 2 cards · [\d.]+ s<erase>broken\/b-bad\.md:1:1: error/,
+    );
+    const quiet = await run('--quiet');
+    expect(quiet.stderr).not.toContain('files ·');
+    expect(quiet.stderr).toContain('broken/b-bad.md:1:1: error');
+  });
+});
