@@ -354,6 +354,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
       }
       if (cache && record) await cache.saveWritten(written).catch(() => undefined);
+      if (cache) {
+        const keys = new Set([...fileKeys.values(), ...plans.flatMap((p) => [...p.keys.values()])]);
+        const blobs = new Set(outputs.flatMap((o) => o.map(([, { blob }]) => blob)));
+        for (const f of files) for (const m of f.media) blobs.add(sha256(m.data));
+        await cache.prune({ keys, blobs }).catch(() => 0);
+      }
       if (stale) await writeIfChanged(lockPath, lockText);
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledFile } from '../compile.js';
@@ -211,6 +211,31 @@ export class BuildCache {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Deletes what the last build did not use, once unused entries outnumber used ones (so the
+   * cache stays within about twice the library, and switching between two option sets does
+   * not thrash it). `used` holds file and output keys and blob hashes. Returns the count removed.
+   */
+  async prune(used: { keys: ReadonlySet<string>; blobs: ReadonlySet<string> }): Promise<number> {
+    const list = async (kind: string) =>
+      (
+        await readdir(path.join(this.dir, LAYOUT, kind), {
+          recursive: true,
+          withFileTypes: true,
+        }).catch(() => [])
+      )
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
+    const entries = [...(await list('files')), ...(await list('out'))];
+    const stale = entries.filter((f) => !used.keys.has(path.basename(f, '.json')));
+    if (stale.length <= entries.length - stale.length) return 0;
+    const blobs = (await list('blobs')).filter((f) => !used.blobs.has(path.basename(f)));
+    const doomed = [...stale, ...blobs];
+    // Entries first: an entry never outlives a blob it needs (a missing blob is a miss anyway).
+    for (const file of doomed) await rm(file, { force: true });
+    return doomed.length;
   }
 
   /**

@@ -126,6 +126,28 @@ describe('incremental builds', () => {
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
   });
 
+  it('prunes what recent builds no longer use, keeping what the last one used', async () => {
+    const dir = copyFixtures('library');
+    const cacheFiles = () =>
+      readdirSync(path.join(dir, 'library/.deckc-cache/v1'), {
+        recursive: true,
+        withFileTypes: true,
+      })
+        .filter((e) => e.isFile() && e.name !== 'written.json')
+        .map((e) => e.name);
+    await build(options(dir, ['library']));
+    const first = cacheFiles().length;
+    const file = path.join(dir, 'library/biology/genes.md');
+    for (let n = 1; n <= 8; n++) {
+      writeFileSync(file, `:p Question ${n}?\n??x\nAnswer ${n}.\nx??\n`);
+      await build(options(dir, ['library'], { now: NOW + n }));
+    }
+    // 3 file entries, 3 packages × 3 outputs (entry + blob each), 1 picture, give or take
+    // the stale ones not yet outnumbering them.
+    expect(cacheFiles().length).toBeLessThanOrEqual(2 * first);
+    expect((await build(options(dir, ['library'], { now: NOW + 8 }))).compiled).toEqual([]);
+  });
+
   it('keys the cache by compile options', async () => {
     const dir = copyFixtures('library');
     await build(options(dir, ['library']));
