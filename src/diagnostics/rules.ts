@@ -63,6 +63,10 @@ export const RULES = {
     severity: 'warning',
     summary: 'a code fence glued to the end of a text line',
   },
+  'unused-text': {
+    severity: 'warning',
+    summary: "text after a section's last card that belongs to no card",
+  },
   'invalid-id': { severity: 'warning', summary: "an explicit '{#id}' with characters not allowed" },
   'title-id-shared': {
     severity: 'warning',

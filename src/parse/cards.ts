@@ -4,12 +4,17 @@
  * - Each `:p` starts a card. Cards in one section (between `---` separators or `####` titles)
  *   share its title. A card's context is the text between the previous card (or the title) and
  *   its `:p`; a card with no text of its own there shares the section's latest context.
- * - An answer ends at `x??`, or (with a warning) at a closer misspelling, at `??x` used as a
- *   closer, at the next `:p`, at `---` or `####` (unless an `x??` still follows before any other
- *   marker: then the rule or heading is part of the answer), or at the end of the file.
+ * - An answer ends at `x??`, or (with a warning) at a closer misspelling, at a `??x` followed
+ *   only by structure (a `??x` with more answer text after it is a stray and is left out), at the
+ *   next `:p`, at `---` or `####` (unless an `x??` still follows before any `:p` or `??x`: then
+ *   the rule or heading is part of the answer), or at the end of the file. Nothing after the
+ *   answer's end is ever part of it, so no answer swallows the next card.
+ * - A `??x` with no `:p` before it takes the paragraph before it as the question (often a
+ *   misspelled prompt such as `: Why…?`), with a warning.
  * - Markers inside code fences are content, unless the fence is distrusted as runaway (see
  *   `distrusts`).
- * Every `:p` ends as a card or an error diagnostic at its line.
+ * Every `:p` ends as a card or an error diagnostic at its line. Lookaheads use tables built in
+ * one backward pass, so the whole pass is linear in the number of lines.
  */
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, Field, FileMeta, Point } from '../validate/schema.js';
@@ -28,6 +33,7 @@ import {
   type ExplicitId,
   findControlToken,
   findExplicitId,
+  gluedEnd,
   gluedQuestion,
   type Marker,
   type MarkerKind,
@@ -91,6 +97,11 @@ export function assembleCards(
   // Lookahead tables, built backwards so every lookahead is O(1) and the pass stays linear.
   /** Kind code of the first strong marker at or after line i (fences ignored). */
   const nextStrong = new Int8Array(n + 1);
+  /** Index of that marker's line (n when none). */
+  const nextStrongAt = new Int32Array(n + 1);
+  nextStrongAt[n] = n;
+  /** The same, with `####` titles not counted. */
+  const nextMarker = new Int8Array(n + 1);
   /** First non-blank line at or after i. */
   const nextNonBlank = new Int32Array(n + 1);
   /** First bare fence line of each character at or after i, or -1. */
@@ -102,6 +113,8 @@ export function assembleCards(
   for (let i = n - 1; i >= 0; i--) {
     const m = marks[i];
     nextStrong[i] = (m && STRONG[m.kind]) || nextStrong[i + 1]!;
+    nextStrongAt[i] = m && STRONG[m.kind] ? i : nextStrongAt[i + 1]!;
+    nextMarker[i] = (m && m.kind !== 'heading' && STRONG[m.kind]) || nextMarker[i + 1]!;
     nextNonBlank[i] = lines[i]!.text.trim() === '' ? nextNonBlank[i + 1]! : i;
     const bare = bareFenceChar(lines[i]!.text);
     nextTick[i] = bare === '`' ? i : nextTick[i + 1]!;
@@ -163,6 +176,22 @@ export function assembleCards(
     sectionContext = null;
   }
 
+  /**
+   * Text after a section's last card, up to `end` (the section's end), belongs to no card: a
+   * context with no question after it, often model chatter ("I hope this helps!") or answer text
+   * written after `x??`. Sections with context only (no `:p` at all) are normal and not reported.
+   */
+  function leftover(end: number) {
+    if (sectionCards.length === 0) return;
+    const unused = makeField(text, ctxStart, end, ctxHoles, loc);
+    if (!unused) return;
+    sink.report(
+      'unused-text',
+      unused.position,
+      `Unexpected text ${quote(unused.value.split(/\r?\n|\r/)[0]!.trim())} after the last card of its section, expected ':p' before it or '---' above it; it belongs to no card`,
+    );
+  }
+
   function readId(i: number, from: number, holes: Hole[]): IdAt | null {
     const id: ExplicitId | null = findExplicitId(lineText(i), from);
     if (!id) return null;
@@ -219,6 +248,13 @@ export function assembleCards(
     preamble = false;
     questions++;
     mode = 'question';
+    // `:p Why…?$$…$$??x`: the opener glued at the end of the question line.
+    const g = m.rest >= 0 ? gluedEnd(line.text) : null;
+    if (g && g.start > m.rest && (g.kind === 'open' || g.kind === 'either')) {
+      markerWarnings(i, g, 'opener');
+      card.qHoles.push([line.start + g.start, line.end]);
+      openAnswer(line.start + g.start, line.next, loc.at(i, g.start));
+    }
   }
 
   /** Reports the pending question as unanswered; context restarts at `resume`. */
@@ -226,7 +262,10 @@ export function assembleCards(
     const c = card!;
     sink.report(
       'missing-answer',
-      { start: c.marker, end: { ...c.marker, column: c.marker.column + 2, offset: c.marker.offset + 2 } },
+      {
+        start: c.marker,
+        end: { ...c.marker, column: c.marker.column + 2, offset: c.marker.offset + 2 },
+      },
       `${why}, expected '??x' opening the answer of this question; no card is made`,
     );
     card = null;
@@ -269,11 +308,13 @@ export function assembleCards(
       );
       question = { ...source, position: source.position };
     }
+    // A context promoted to the question is not shown a second time as background.
+    const context = question === c.context || (!c.question && !c.title) ? null : c.context;
     if (!answer) {
       sink.report(
         'empty-answer',
-        { start: c.opener },
-        "Unexpected empty answer, expected text between '??x' and 'x??'; no card is made",
+        { start: c.marker },
+        `Unexpected empty answer (opened at line ${c.opener.line}), expected answer text after '??x'; no card is made`,
       );
       return;
     }
@@ -282,7 +323,7 @@ export function assembleCards(
     cards.push({
       type: 'card',
       title: c.title,
-      context: c.context,
+      context,
       question,
       answer,
       id: c.id?.id ?? null,
@@ -365,8 +406,17 @@ export function assembleCards(
         const k = j < n ? marks[j]?.kind : undefined;
         return k === 'heading' || k === 'question';
       }
-      case 'heading':
-        return !m.glued && !m.tight && strongAfter(i + 1) === STRONG.question;
+      case 'heading': {
+        // `#### …` is a common comment in code: distrusted only before a `:p` with an answer.
+        const q = nextStrongAt[i + 1]!;
+        return (
+          !m.glued &&
+          !m.tight &&
+          q < n &&
+          marks[q]!.kind === 'question' &&
+          strongAfter(q + 1) === STRONG.open
+        );
+      }
       default:
         return false;
     }
@@ -375,7 +425,7 @@ export function assembleCards(
   function reportDistrust(i: number, f: FenceOpen, m: Marker) {
     const fenceAt = { start: loc.at(f.line, f.column), end: loc.at(f.line, f.column + f.length) };
     const closes = f.char === '`' ? nextTick[i]! : nextTilde[i]!;
-    const label = `'${f.char.repeat(f.length)}${f.info}'`;
+    const label = quote(`${f.char.repeat(f.length)}${f.info}`);
     const what = `'${m.spelling}' at line ${i + 1}`;
     if (closes >= 0) {
       sink.report(
@@ -399,9 +449,18 @@ export function assembleCards(
   function questionParagraph(i: number, m: Marker): number {
     let j = m.glued ? i : i - 1;
     const blank = (k: number) => lineText(k).trim() === '';
-    if (j < 0 || blank(j) || lines[j]!.start < ctxStart || marks[j]?.kind === 'separator') return -1;
+    if (j < 0 || blank(j) || lines[j]!.start < ctxStart || marks[j]?.kind === 'separator')
+      return -1;
     while (j > 0 && !blank(j - 1) && lines[j - 1]!.start >= ctxStart && !marks[j - 1]) j--;
     return j;
+  }
+
+  function gluedSeparator(i: number, m: Marker) {
+    sink.report(
+      'glued-marker',
+      spanOf(i, m),
+      "Unexpected '---' after text on the same line, expected it on a line of its own",
+    );
   }
 
   /** Opens a fence if the content of line i (from column `from`) starts one. */
@@ -457,9 +516,7 @@ export function assembleCards(
         holesFor().push([line.start, line.next]);
         continue;
       }
-      if (line.text.slice(token[1]).trim() === '') {
-        holesFor().push([line.start + token[0], line.start + token[1]]);
-      }
+      holesFor().push([line.start + token[0], line.start + token[1]]);
     }
 
     for (let redo = true; redo; ) {
@@ -478,11 +535,14 @@ export function assembleCards(
           }
           switch (m.kind) {
             case 'separator':
+              if (m.glued) gluedSeparator(i, m);
+              leftover(line.start + m.start);
               endSection();
               ctxStart = line.next;
               ctxHoles = [];
               break;
             case 'heading': {
+              leftover(line.start + m.start);
               endSection();
               preamble = false;
               if (m.tight) {
@@ -504,7 +564,8 @@ export function assembleCards(
               const titleEnd = q ? line.start + q.start : line.end;
               const holes: Hole[] = [];
               titleId = m.rest >= 0 && !q ? readId(i, m.rest, holes) : null;
-              title = m.rest >= 0 ? makeField(text, line.start + m.rest, titleEnd, holes, loc) : null;
+              title =
+                m.rest >= 0 ? makeField(text, line.start + m.rest, titleEnd, holes, loc) : null;
               titleStart = line.start + m.start;
               ctxStart = q ? titleEnd : line.next;
               ctxHoles = [];
@@ -603,7 +664,12 @@ export function assembleCards(
               }
               const cut = m.glued ? line.start + m.start : line.start;
               openAnswer(cut, m.rest >= 0 ? line.start + m.rest : line.next, loc.at(i, m.start));
-              if (m.rest >= 0) trackFence(i, m.rest);
+              if (m.rest >= 0) {
+                // `??x The whole answer.x??` on one line.
+                const g = gluedEnd(line.text);
+                if (g && g.start > m.rest && g.kind === 'close') closeWith(i, g, 'closer');
+                else trackFence(i, m.rest);
+              }
               break;
             }
             case 'close': {
@@ -614,7 +680,7 @@ export function assembleCards(
                 { start: loc.at(Math.min(c.line + 1, i)) },
                 `Unexpected answer text after the question, expected '${OPEN}' on the line after ':p'; the answer is taken to start here`,
               );
-              openAnswer(qLine.end, qLine.next, loc.at(c.line + 1 <= i ? c.line + 1 : i));
+              openAnswer(qLine.end, qLine.next, loc.at(Math.min(c.line + 1, i)));
               closeWith(i, m, 'closer');
               break;
             }
@@ -635,7 +701,9 @@ export function assembleCards(
         }
         case 'answer': {
           if (m === null) {
-            trackFence(i, 0);
+            // `**Rating: 8/10**` sits between cards; in an answer it means the closer is missing.
+            if (isRatingLine(line.text)) card!.aHoles.push([line.start, line.next]);
+            else trackFence(i, 0);
             break;
           }
           switch (m.kind) {
@@ -650,7 +718,11 @@ export function assembleCards(
               const k = j < n ? marks[j]?.kind : undefined;
               const ends =
                 m.rest < 0 &&
-                (j >= n || k === 'separator' || k === 'heading' || k === 'question' || k === 'open');
+                (j >= n ||
+                  k === 'separator' ||
+                  k === 'heading' ||
+                  k === 'question' ||
+                  k === 'open');
               if (!ends) {
                 sink.report(
                   'stray-opener',
@@ -678,12 +750,21 @@ export function assembleCards(
             }
             case 'heading':
             case 'separator': {
-              if (strongAfter(i + 1) === STRONG.close) {
+              // A closer still to come (before any `:p` or `??x`): a rule or heading in the answer.
+              if (i + 1 < n && nextMarker[i + 1] === STRONG.close) {
                 trackFence(i, 0);
                 break;
               }
               const cut = m.glued ? line.start + m.start : line.start;
               missingCloser(loc.at(i, m.start), `'${m.spelling}'`);
+              if (m.glued && m.kind === 'separator') {
+                gluedSeparator(i, m);
+                finishCard(cut, null);
+                ctxStart = line.next;
+                ctxHoles = [];
+                endSection();
+                break;
+              }
               finishCard(cut, null);
               ctxStart = cut;
               ctxHoles = [];
@@ -712,6 +793,8 @@ export function assembleCards(
   } else if (mode === 'answer') {
     missingCloser(eof, 'end of file');
     finishCard(text.length, null);
+  } else if (mode === 'outside') {
+    leftover(text.length);
   }
   endSection();
 

@@ -14,6 +14,7 @@ export interface Decoded {
 }
 
 const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Index of the first byte that does not start or continue a well-formed UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
@@ -57,6 +58,12 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 export function decode(input: Uint8Array | string): Decoded {
   if (typeof input === 'string') {
     return { text: stripBom(input), invalidAt: -1, invalidByte: -1 };
+  }
+  // The native strict decoder is the fast path; the byte scan runs only on invalid input.
+  try {
+    return { text: stripBom(strict.decode(input)), invalidAt: -1, invalidByte: -1 };
+  } catch {
+    // invalid UTF-8: located below
   }
   const bad = firstInvalidUtf8(input);
   const text = stripBom(lenient.decode(input));

@@ -49,6 +49,7 @@ const HEADING_RE = /^[ \t]{0,3}####(?!#)/;
 /** Glued at the end of a text line: the character before must not be a letter or digit. */
 const GLUED_END_RE = /(^|[^\p{L}\p{N}_])(\?{2,4}x|:?x\?{2,3})[ \t]*$/u;
 const GLUED_QUESTION_RE = /[^\s\p{L}\p{N}_`]:p(?=[ \t]|$)/u;
+const GLUED_SEPARATOR_RE = /\$---[ \t]*$/;
 const GLUED_HEADING_RE = /[^\s\p{L}\p{N}_#`]####[ \t]+\S/u;
 
 function wordKind(word: string): MarkerKind | null {
@@ -88,6 +89,10 @@ export function classifyLine(text: string): Marker | null {
     const word = text.slice(lead, tail);
     const kind = wordKind(word);
     if (kind) return marker(kind, lead, tail, word, false, -1, spaced, false);
+    // `??$42.00`: a short opener with the answer glued right after it.
+    if (/^\?\?[^?x\s]/.test(word)) {
+      return marker('either', lead, lead + 2, '??', false, lead + 2, lead > 0, false);
+    }
     const m = LEAD_RE.exec(word);
     if (m) {
       const w = m[1]!;
@@ -104,25 +109,33 @@ export function classifyLine(text: string): Marker | null {
     const tight = hashes < tail && !isSpace(text.charCodeAt(hashes));
     return marker('heading', lead, hashes, '####', false, rest < tail ? rest : -1, false, tight);
   }
-  return classifyGlued(text, tail);
+  return classifyGlued(text);
+}
+
+/** An answer marker glued to the end of a text line (`…$$x??`, `…?$$??x`), or null. */
+export function gluedEnd(text: string): Marker | null {
+  const tail = text.trimEnd().length;
+  // A cheap pre-check keeps the regex off ordinary prose.
+  const last = text.charCodeAt(tail - 1);
+  if (last !== 63 /* ? */ && last !== 120 /* x */) return null;
+  const m = GLUED_END_RE.exec(text.slice(0, tail));
+  if (!m) return null;
+  const w = m[2]!;
+  const start = m.index + m[1]!.length;
+  if (text.slice(0, start).trim() === '') return null;
+  return marker(wordKind(w)!, start, start + w.length, w, true, -1, false, false);
 }
 
 /** A marker glued to the end of a text line, or a `:p` / `####` glued after text. */
-function classifyGlued(text: string, tail: number): Marker | null {
-  // Cheap pre-checks keep the regexes off ordinary prose.
-  const last = text.charCodeAt(tail - 1);
-  if (last === 63 /* ? */ || last === 120 /* x */) {
-    const m = GLUED_END_RE.exec(text.slice(0, tail));
-    if (m) {
-      const w = m[2]!;
-      const start = m.index + m[1]!.length;
-      if (text.slice(0, start).trim() !== '') {
-        return marker(wordKind(w)!, start, start + w.length, w, true, -1, false, false);
-      }
-    }
-  }
+function classifyGlued(text: string): Marker | null {
+  const end = gluedEnd(text);
+  if (end) return end;
   const question = gluedQuestion(text, 0);
   if (question) return question;
+  // `$$…$$---`: a separator glued to display math.
+  const rule = GLUED_SEPARATOR_RE.exec(text);
+  if (rule)
+    return marker('separator', rule.index + 1, rule.index + 4, '---', true, -1, false, false);
   if (text.includes('####')) {
     const m = GLUED_HEADING_RE.exec(text);
     if (m) {
@@ -164,11 +177,20 @@ function marker(
 const CONTROL_RE =
   /\[(?:END_OF_TEXT|END_OF_TURN|EOS|EOT|\/?INST)\]|<\|(?:endoftext|end_of_text|im_start|im_end|eot_id|end|start_header_id|end_header_id|assistant|user|system)\|>/;
 
-/** The first control token on a line, as [start, end) indices, or null. */
+/**
+ * A control token that ends the line, alone or right after the end of a sentence, as [start,
+ * end) indices, or null. Tokens inside prose (`the [EOS] token marks…`) are text: books about
+ * language models discuss them.
+ */
 export function findControlToken(text: string): [number, number] | null {
   if (!text.includes('[') && !text.includes('<|')) return null;
   const m = CONTROL_RE.exec(text);
-  return m ? [m.index, m.index + m[0].length] : null;
+  if (!m) return null;
+  const end = m.index + m[0].length;
+  if (text.slice(end).trim() !== '') return null;
+  const before = text.slice(0, m.index).trimEnd();
+  if (before !== '' && !/[.!?)\]*_`]$/.test(before)) return null;
+  return [m.index, end];
 }
 
 export interface ExplicitId {

@@ -107,7 +107,8 @@ export function readFrontMatter(
     return loc.at(i < 0 ? 1 : i + 1);
   };
   if ('deck' in record) {
-    if (typeof record.deck === 'string' && record.deck.trim() !== '') meta.deck = record.deck.trim();
+    if (typeof record.deck === 'string' && record.deck.trim() !== '')
+      meta.deck = record.deck.trim();
     else
       sink.report(
         'front-matter',
