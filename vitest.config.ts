@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/anki/**'],
+    // test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['test/anki/**', 'test/browser/**'],
     testTimeout: 30_000,
   },
 });

@@ -125,25 +125,47 @@ const allCards = files.flatMap((f) => splitCards(f.text).map((card) => ({ file: 
 console.log(`corpus: ${root}`);
 console.log(`files: ${files.length}, cards (simple split): ${allCards.length}`);
 
-// Warm-up: JIT and the highlighter's lazy grammar compilation.
+// Warm-up (300 cards each for deckc and yanki): JIT, lazy grammar and highlighter set-up.
 for (const { file, card } of allCards.slice(0, 300)) {
   renderCard(card, { sink: new DiagnosticSink(file), file, readMedia: () => null });
 }
 
+const { getNoteFromMarkdown } = withYanki ? await import('yanki') : { getNoteFromMarkdown: null };
+const yankiSource = (card: Card) => `${card.question.value}\n\n---\n\n${card.answer.value}`;
+if (getNoteFromMarkdown) {
+  for (const { card } of allCards.slice(0, 300)) {
+    await getNoteFromMarkdown(yankiSource(card), { namespace: 'bench' });
+  }
+}
+
+// Timed file by file, deckc then yanki on the same file's cards, so that load from other
+// processes on the machine falls on both alike. deckc renders title and context too; yanki gets
+// question and answer only (its Basic note), which favours yanki.
 const byRule = new Map<string, { messages: number; cards: number }>();
 let deckcMs = 0;
 let renderMs = 0;
+let yankiMs = 0;
 for (let round = 0; round < rounds; round++) {
   byRule.clear();
-  const t0 = performance.now();
-  let renderOnly = 0;
   for (const f of files) {
+    const t0 = performance.now();
     const cards = splitCards(f.text);
+    const sinks: DiagnosticSink[] = [];
     for (const card of cards) {
       const sink = new DiagnosticSink(f.rel);
       const r0 = performance.now();
       renderCard(card, { sink, file: f.rel, readMedia: () => null });
-      renderOnly += performance.now() - r0;
+      renderMs += performance.now() - r0;
+      sinks.push(sink);
+    }
+    deckcMs += performance.now() - t0;
+    if (getNoteFromMarkdown) {
+      const y0 = performance.now();
+      for (const card of cards)
+        await getNoteFromMarkdown(yankiSource(card), { namespace: 'bench' });
+      yankiMs += performance.now() - y0;
+    }
+    for (const sink of sinks) {
       const seen = new Set<string>();
       for (const m of sink.messages) {
         const entry = byRule.get(m.rule) ?? { messages: 0, cards: 0 };
@@ -154,28 +176,74 @@ for (let round = 0; round < rounds; round++) {
       }
     }
   }
-  deckcMs += performance.now() - t0;
-  renderMs += renderOnly;
 }
 deckcMs /= rounds;
 renderMs /= rounds;
+yankiMs /= rounds;
 const rate = (ms: number) => Math.round((allCards.length / ms) * 1000);
 console.log(
   `deckc split+render: ${deckcMs.toFixed(0)} ms, ${rate(deckcMs)} cards/s (render alone ${renderMs.toFixed(0)} ms, ${rate(renderMs)} cards/s)`,
 );
+for (const rule of ['unbalanced-math', 'unsafe-html', 'missing-media', 'media-outside-root']) {
+  if (!byRule.has(rule)) byRule.set(rule, { messages: 0, cards: 0 });
+}
 for (const [rule, n] of [...byRule].sort()) {
   console.log(`  ${rule}: ${n.cards} cards, ${n.messages} messages`);
 }
-
-if (withYanki) {
-  const { getNoteFromMarkdown } = await import('yanki');
-  const sources = allCards.map(
-    ({ card }) => `${card.question.value}\n\n---\n\n${card.answer.value}`,
-  );
-  for (const s of sources.slice(0, 50)) await getNoteFromMarkdown(s, { namespace: 'bench' });
-  const t0 = performance.now();
-  for (const s of sources) await getNoteFromMarkdown(s, { namespace: 'bench' });
-  const yankiMs = performance.now() - t0;
+if (getNoteFromMarkdown) {
   console.log(`yanki getNoteFromMarkdown: ${yankiMs.toFixed(0)} ms, ${rate(yankiMs)} cards/s`);
   console.log(`deckc / yanki: ${(yankiMs / deckcMs).toFixed(1)}x`);
+}
+
+if (args.includes('--compare-math')) {
+  // How remark-math would read the same fields, against deckc's tokeniser (see src/render/math.ts).
+  const { default: remarkMath } = await import('remark-math');
+  const { unified } = await import('unified');
+  const { default: remarkParse } = await import('remark-parse');
+  const { default: remarkGfm } = await import('remark-gfm');
+  const { tokenizeMath } = await import('../src/render/math.js');
+  const parser = unified().use(remarkParse).use(remarkGfm).use(remarkMath);
+  const proseLike = (tex: string) =>
+    (tex.replace(/\\[a-zA-Z]+(\{[^}]*\})?/g, '').match(/\b[a-zA-Z]{4,}\b/g) ?? []).length >= 3;
+  const stats = {
+    remarkMath: { spans: 0, proseLike: 0, leftoverDollarTexts: 0, parenBracketLost: 0 },
+    deckc: { spans: 0, proseLike: 0, problems: 0 },
+  };
+  const t0 = performance.now();
+  for (const { card } of allCards) {
+    for (const f of [card.question, card.answer, card.context]) {
+      if (!f) continue;
+      const walk = (node: { type: string; value?: string; children?: unknown[] }) => {
+        if (node.type === 'inlineMath' || node.type === 'math') {
+          stats.remarkMath.spans++;
+          if (node.type === 'inlineMath' && proseLike(node.value ?? ''))
+            stats.remarkMath.proseLike++;
+        }
+        if (node.type === 'text' && node.value?.includes('$'))
+          stats.remarkMath.leftoverDollarTexts++;
+        for (const c of (node.children ?? []) as Array<typeof node>) walk(c);
+      };
+      walk(parser.parse(f.value) as never);
+      stats.remarkMath.parenBracketLost += (f.value.match(/\\\(|\\\[/g) ?? []).length;
+    }
+  }
+  const remarkMs = performance.now() - t0;
+  for (const { card } of allCards) {
+    for (const f of [card.question, card.answer, card.context]) {
+      if (!f) continue;
+      const r = tokenizeMath(f.value);
+      stats.deckc.spans += r.tokens.length;
+      stats.deckc.problems += r.problems.length;
+      stats.deckc.proseLike += r.tokens.filter((t) => !t.display && proseLike(t.tex)).length;
+    }
+  }
+  console.log(
+    `math over question/answer/context fields (remark-math parse ${remarkMs.toFixed(0)} ms):`,
+  );
+  console.log(
+    `  remark-math: ${stats.remarkMath.spans} spans, ${stats.remarkMath.proseLike} inline spans with 3+ prose words, ${stats.remarkMath.leftoverDollarTexts} text nodes still holding '$', ${stats.remarkMath.parenBracketLost} \\( or \\[ read as escapes`,
+  );
+  console.log(
+    `  deckc:       ${stats.deckc.spans} spans, ${stats.deckc.proseLike} inline spans with 3+ prose words, ${stats.deckc.problems} unbalanced-math problems`,
+  );
 }

@@ -77,7 +77,10 @@ body.nightMode { background: #111214; color: #e6edf3; }
 .top button { font: inherit; padding: 0.3em 0.8em; border-radius: 6px; border: 1px solid #8888;
   background: transparent; color: inherit; cursor: pointer; }
 main { padding: 1em; max-width: 110em; margin: 0 auto; }
-.preview-note { margin: 0 0 1.5em; }
+.preview-note { margin: 0 0 1.8em; }
+.preview-note > header a, .top a { color: inherit; }
+.unmatched { margin: 0 0 1.8em; }
+.unmatched h2 { font-size: 0.95em; margin: 0 0 0.3em; }
 .preview-note > header { font-size: 0.8em; opacity: 0.8; margin-bottom: 0.3em; }
 .preview-note .deck, .preview-note .tags { opacity: 0.7; }
 .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(20em, 1fr)); gap: 1em; }
@@ -87,7 +90,8 @@ main { padding: 1em; max-width: 110em; margin: 0 auto; }
 .diagnostics { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.85em; }
 .diagnostics .rule { opacity: 0.7; }
 .sev-error b { color: #d1242f; } .sev-warning b { color: #bf8700; } .sev-info b { color: #0969da; }
-.summary { font-size: 0.85em; opacity: 0.8; }`;
+.summary { font-size: 0.85em; opacity: 0.8; }
+@media (max-width: 600px) { .top { flex-wrap: wrap; } .top .summary { order: 3; flex-basis: 100%; } }`;
 
 /** Light/dark switch: toggles Anki's night-mode classes on <body>, remembered for the session. */
 const SCRIPT = `(function () {

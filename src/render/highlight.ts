@@ -3,7 +3,8 @@
  * the card CSS (light and night mode). Nothing runs or loads at review time.
  *
  * Highlighter chosen by measurement over the 5,451 fenced blocks of the real corpus (Node 20, one
- * core, after warm-up; `node cmp.mjs`, script described in the render report):
+ * pass per highlighter in one process, grammar compilation on first use included; labels
+ * normalised as in `resolveLanguage`; script /tmp/hl/cmp.mjs, reproduced in the render report):
  *
  * | highlighter                     | blocks highlighted | ms/block | class spans | installed |
  * | ------------------------------- | ------------------ | -------- | ----------- | --------- |

@@ -48,6 +48,33 @@ const ALLOW = new Set(
   ).split(' '),
 );
 
+/**
+ * Every standard HTML element name. A "tag" whose name is not here is not HTML but prose or code
+ * written outside backticks: `List<T>`, `BufferBlock<int>`, `Task<TResult>` (real files do this
+ * hundreds of times). Such tags are kept as the text they are instead of becoming elements.
+ */
+export const HTML_TAG_NAMES = new Set(
+  (
+    'a abbr address area article aside audio b base bdi bdo blockquote body br button canvas ' +
+    'caption center cite code col colgroup data datalist dd del details dfn dialog div dl dt em ' +
+    'embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head ' +
+    'header hgroup hr html i iframe img input ins kbd label legend li link main map mark math ' +
+    'menu meta meter nav noscript object ol optgroup option output p param picture portal pre ' +
+    'progress q rp rt ruby s samp script search section select slot small source span strike ' +
+    'strong style sub summary sup svg table tbody td template textarea tfoot th thead time title ' +
+    'tr track tt u ul var video wbr applet'
+  ).split(' '),
+);
+
+/** Whether a raw HTML snippet from Markdown names at least one real HTML element (or is a comment). */
+export function looksLikeHtml(raw: string): boolean {
+  if (raw.startsWith('<!')) return true;
+  for (const m of raw.matchAll(/<\/?([A-Za-z][A-Za-z0-9-]*)/g)) {
+    if (HTML_TAG_NAMES.has(m[1]!.toLowerCase())) return true;
+  }
+  return false;
+}
+
 /** Attributes (hast property names) allowed on every kept element. */
 const GLOBAL_ATTRIBUTES = new Set(['title', 'lang', 'dir', 'align', 'className', 'ariaHidden']);
 /** Extra attributes per element. */
@@ -132,6 +159,9 @@ function cleanProperties(element: Element, removals: Removal[]): void {
 
 type Parent = HastRoot | Element;
 
+const isBlank = (element: Element) =>
+  element.children.every((c) => c.type === 'text' && c.value.trim() === '');
+
 function cleanChildren(parent: Parent, removals: Removal[]): void {
   const out: Array<RootContent> = [];
   for (const child of parent.children as RootContent[]) {
@@ -144,7 +174,10 @@ function cleanChildren(parent: Parent, removals: Removal[]): void {
       removals.push({ node: child, what: `<${child.tagName}> element` });
       continue;
     }
+    const before = removals.length;
     cleanChildren(child, removals);
+    // A paragraph that held only removed HTML would leave an empty <p></p> gap.
+    if (child.tagName === 'p' && removals.length > before && isBlank(child)) continue;
     if (!ALLOW.has(child.tagName)) {
       removals.push({
         node: child,
