@@ -132,6 +132,8 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     command, path, rest = args[0], args[1], args[2:]
+    # Anki may print; only our JSON goes to stdout.
+    stdout, sys.stdout = sys.stdout, sys.stderr
     col = open_collection(path)
     try:
         out = {}
@@ -143,6 +145,7 @@ def main(argv):
         out["state"] = dump(col, render)
     finally:
         col.close()
+        sys.stdout = stdout
     json.dump(out, sys.stdout, ensure_ascii=False, sort_keys=True)
     sys.stdout.write("\n")
     return 0

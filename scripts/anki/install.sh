@@ -36,6 +36,8 @@ if ! have_anki; then
   set -- -o "Dir::Etc::sourcelist=$WORK/sources.list" -o Dir::Etc::sourceparts=- \
     -o "Dir::State::Lists=$WORK/lists" -o "Dir::Cache=$WORK/cache"
   apt-get "$@" update
+  # apt downloads as the unprivileged _apt user where it exists: let it write here.
+  if id _apt >/dev/null 2>&1; then chown _apt "$WORK"; fi
   (cd "$WORK" && apt-get "$@" download "anki=$DEB_VERSION")
   rm -rf "$DEST.partial"
   dpkg-deb -x "$WORK/anki_${DEB_VERSION}_all.deb" "$DEST.partial"

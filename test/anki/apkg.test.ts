@@ -8,7 +8,7 @@ import { emitApkg } from '../../src/emit/apkg.js';
 import { NOTETYPE_ID } from '../../src/emit/notetype.js';
 import { CSS } from '../../src/render/templates.js';
 import { FIELD_NAMES, type Note, type Package } from '../../src/validate/schema.js';
-import { BASE_MOD, makePackage, PNG, SVG } from '../emit/make-package.js';
+import { BASE_MOD, makeLargePackage, makePackage, PNG, SVG } from '../emit/make-package.js';
 import { readApkg } from '../helpers/read-apkg.js';
 import { AnkiCollection, type AnkiState, assertAnkiInstalled } from './anki.js';
 
@@ -273,5 +273,21 @@ describe('several deckc packages in one collection', () => {
     ]);
     expect(state.notetypes.filter((nt) => nt.name.startsWith('deckc'))).toHaveLength(1);
     expect(col.check().check.ok).toBe(true);
+  });
+});
+
+describe('a large package', () => {
+  it('imports 3,000 notes of ~1 KB in source order and leaves Check Database nothing to fix', async () => {
+    const pkg = makeLargePackage(3_000);
+    const col = collection();
+    const { imports, state } = col.import(await emit(pkg));
+    expect(imports[0]).toMatchObject({ error: null, added: 3_000 });
+    const guidOf = new Map(state.notes.map((note) => [note.id, note.guid]));
+    const studyOrder = [...state.cards]
+      .sort((a, b) => a.due - b.due || a.id - b.id)
+      .map((card) => guidOf.get(card.nid));
+    expect(studyOrder).toEqual(pkg.notes.map((note) => note.guid));
+    expect(Object.keys(state.decks)).toHaveLength(1 + 1 + 3 + 30);
+    expect(col.check().check).toEqual({ ok: true, messages: ['Database rebuilt and optimized.'] });
   });
 });

@@ -53,7 +53,7 @@ describe('emitApkg: the container', () => {
     );
   });
 
-  it('dates every zip entry 2020-01-01 12:00 (DOS time, local fields fixed)', async () => {
+  it('dates every zip entry 2020-01-01 12:00 (a fixed DOS date)', async () => {
     const apkg = await roundTrip(makePackage(1, { media: [PNG] }));
     for (const entry of apkg.entries) {
       expect(entry.dosDate).toBe(((2020 - 1980) << 9) | (1 << 5) | 1);

@@ -50,3 +50,22 @@ export const SVG: MediaFile = {
   name: 'diagram-1a2b3c.svg',
   data: new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'),
 };
+
+/** A package of `count` notes with about 1 KB of fields each, spread over nested decks. */
+export function makeLargePackage(count: number, name = 'large'): Package {
+  const filler = (n: number, words: number) =>
+    Array.from({ length: words }, (_, i) => ['wave', 'energy', 'field', 'force'][(n + i) % 4]).join(
+      ' ',
+    );
+  return makePackage(count, { name }, (n) => ({
+    guid: `${name}-${n}`,
+    deck: `Library::Book ${Math.floor(n / 1000)}::Part ${Math.floor(n / 100) % 10}`,
+    fields: {
+      Question: `<p>Question ${n}: ${filler(n, 30)}?</p>`,
+      Answer: `<p>${filler(n + 1, 90)}</p>`,
+      Title: `Chapter ${n % 40}`,
+      Context: n % 3 === 0 ? `<p>${filler(n + 2, 30)}</p>` : '',
+      Source: `library/book.md:${n * 12 + 1}`,
+    },
+  }));
+}

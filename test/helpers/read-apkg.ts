@@ -10,9 +10,14 @@ export type ZipEntry = {
   name: string;
   /** 0 = stored, 8 = deflated. */
   method: number;
+  /** General purpose flags (bit 11: UTF-8 name). */
+  flags: number;
   /** Raw MS-DOS time and date words of the local header. */
   dosTime: number;
   dosDate: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
 };
 
 export type NoteRow = {
@@ -89,14 +94,17 @@ export function zipEntries(bytes: Uint8Array): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let offset = 0;
   while (offset + 4 <= bytes.length && view.getUint32(offset, true) === 0x04034b50) {
+    const flags = view.getUint16(offset + 6, true);
     const method = view.getUint16(offset + 8, true);
     const dosTime = view.getUint16(offset + 10, true);
     const dosDate = view.getUint16(offset + 12, true);
+    const crc = view.getUint32(offset + 14, true);
     const compressedSize = view.getUint32(offset + 18, true);
+    const size = view.getUint32(offset + 22, true);
     const nameLength = view.getUint16(offset + 26, true);
     const extraLength = view.getUint16(offset + 28, true);
     const name = new TextDecoder().decode(bytes.subarray(offset + 30, offset + 30 + nameLength));
-    entries.push({ name, method, dosTime, dosDate });
+    entries.push({ name, method, flags, dosTime, dosDate, crc, compressedSize, size });
     offset += 30 + nameLength + extraLength + compressedSize;
   }
   return entries;

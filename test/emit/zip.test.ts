@@ -1,0 +1,62 @@
+import { gzipSync, unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { zip } from '../../src/emit/zip.js';
+import { zipEntries } from '../helpers/read-apkg.js';
+
+/** CRC-32 computed by another implementation: fflate's gzip trailer carries it. */
+function crcOf(data: Uint8Array): number {
+  const gz = gzipSync(data);
+  return new DataView(gz.buffer, gz.byteOffset + gz.length - 8, 4).getUint32(0, true);
+}
+
+const text = new TextEncoder().encode('hello hello hello hello');
+const binary = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256);
+
+describe('zip', () => {
+  it('writes entries in order that another unzipper reads back', () => {
+    const bytes = zip([
+      { name: 'a.txt', data: text },
+      { name: 'b.bin', data: binary, store: true },
+      { name: 'empty', data: new Uint8Array() },
+    ]);
+    expect(zipEntries(bytes).map((entry) => entry.name)).toEqual(['a.txt', 'b.bin', 'empty']);
+    const files = unzipSync(bytes);
+    expect(files['a.txt']).toEqual(text);
+    expect(files['b.bin']).toEqual(binary);
+    expect(files.empty).toEqual(new Uint8Array());
+  });
+
+  it('deflates unless told to store, and records true CRCs and sizes', () => {
+    const bytes = zip([
+      { name: 'a.txt', data: text },
+      { name: 'b.bin', data: binary, store: true },
+    ]);
+    const [deflated, stored] = zipEntries(bytes);
+    expect(deflated).toMatchObject({ method: 8, size: text.length, crc: crcOf(text) });
+    expect(deflated!.compressedSize).toBeLessThan(text.length);
+    expect(stored).toMatchObject({
+      method: 0,
+      size: binary.length,
+      compressedSize: binary.length,
+      crc: crcOf(binary),
+    });
+  });
+
+  it('flags UTF-8 names and leaves ASCII names unflagged', () => {
+    const bytes = zip([
+      { name: 'plain.png', data: text },
+      { name: 'café-δ.png', data: text },
+    ]);
+    const [plain, accented] = zipEntries(bytes);
+    expect(plain!.flags & 0x0800).toBe(0);
+    expect(accented!.flags & 0x0800).toBe(0x0800);
+    expect(Object.keys(unzipSync(bytes))).toEqual(['plain.png', 'café-δ.png']);
+  });
+
+  it('dates every entry 2020-01-01 12:00 without reading the clock', () => {
+    for (const entry of zipEntries(zip([{ name: 'a', data: text }]))) {
+      expect(entry.dosDate).toBe(((2020 - 1980) << 9) | (1 << 5) | 1);
+      expect(entry.dosTime).toBe(12 << 11);
+    }
+  });
+});
