@@ -1,4 +1,4 @@
-import { type FSWatcher, watch as fsWatch, statSync } from 'node:fs';
+import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
 import { type BuildOptions, type BuildResult, build, Interrupted, type Memo } from './build.js';
@@ -58,29 +58,20 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     });
   };
 
-  const watchers: FSWatcher[] = [];
-  for (const arg of options.paths) {
+  const onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(schedule, watching.debounceMs ?? 100);
+  };
+  const trees = options.paths.map((arg) => {
     const absolute = path.resolve(options.cwd, arg);
-    const isDir = (() => {
-      try {
-        return statSync(absolute).isDirectory();
-      } catch {
-        return false;
-      }
-    })();
-    const dir = isDir ? absolute : path.dirname(absolute);
+    let isDir = false;
     try {
-      const watcher = fsWatch(dir, { recursive: isDir, signal }, (_event, name) => {
-        if (name && !relevant(dir, String(name), outDir)) return;
-        clearTimeout(timer);
-        timer = setTimeout(schedule, watching.debounceMs ?? 100);
-      });
-      watcher.on('error', () => undefined);
-      watchers.push(watcher);
+      isDir = statSync(absolute).isDirectory();
     } catch {
-      // A missing path: the build below reports it.
+      // A missing path: the build reports it; its folder is watched for it to appear.
     }
-  }
+    return new TreeWatcher(isDir ? absolute : path.dirname(absolute), outDir, isDir, onChange);
+  });
 
   schedule();
   await new Promise<void>((resolve) => {
@@ -88,15 +79,88 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearTimeout(timer);
-  for (const w of watchers) w.close();
+  for (const tree of trees) tree.close();
   await running;
 }
 
-/** Changes deckc itself makes (cache, lock file, outputs) and hidden folders do not trigger. */
-function relevant(dir: string, name: string, outDir: string): boolean {
-  const full = path.resolve(dir, name);
-  if (full === outDir || full.startsWith(outDir + path.sep)) return false;
-  if (path.basename(full) === LOCK_FILE) return false;
-  if (/\.tmp$/.test(full)) return false;
-  return !name.split(/[\\/]/).some((part) => part.startsWith('.') || part === 'node_modules');
+/**
+ * Watches a folder and its subfolders, one non-recursive watcher each. Node 20's recursive
+ * fs.watch on Linux watches every folder below, `.git`, `node_modules` and deckc's own cache
+ * (hundreds of folders) included; this skips hidden folders, node_modules and the output
+ * folder, and follows folders created or removed while watching.
+ */
+class TreeWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+
+  constructor(
+    root: string,
+    private readonly outDir: string,
+    private readonly recursive: boolean,
+    private readonly onChange: () => void,
+  ) {
+    this.add(root);
+  }
+
+  private skip(dir: string): boolean {
+    const name = path.basename(dir);
+    return (
+      name.startsWith('.') ||
+      name === 'node_modules' ||
+      dir === this.outDir ||
+      dir.startsWith(this.outDir + path.sep)
+    );
+  }
+
+  private add(dir: string): void {
+    if (this.watchers.has(dir) || this.skip(dir)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = fsWatch(dir, (event, name) => this.event(dir, event, name ? String(name) : null));
+    } catch {
+      return;
+    }
+    watcher.on('error', () => this.remove(dir));
+    this.watchers.set(dir, watcher);
+    if (!this.recursive) return;
+    let entries: Dirent[] = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // Gone already: its parent's watcher reports it.
+    }
+    for (const entry of entries) if (entry.isDirectory()) this.add(path.join(dir, entry.name));
+  }
+
+  private remove(dir: string): void {
+    for (const [watched, watcher] of this.watchers) {
+      if (watched === dir || watched.startsWith(dir + path.sep)) {
+        watcher.close();
+        this.watchers.delete(watched);
+      }
+    }
+  }
+
+  private event(dir: string, event: string, name: string | null): void {
+    if (name === null) {
+      this.onChange();
+      return;
+    }
+    const full = path.join(dir, name);
+    if (this.skip(full) || name === LOCK_FILE || name.endsWith('.tmp')) return;
+    if (event === 'rename' && this.recursive) {
+      let isDir = false;
+      try {
+        isDir = statSync(full).isDirectory();
+      } catch {
+        this.remove(full);
+      }
+      if (isDir) this.add(full);
+    }
+    this.onChange();
+  }
+
+  close(): void {
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
 }

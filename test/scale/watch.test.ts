@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BuildResult } from '../../src/cli/build.js';
@@ -55,11 +55,23 @@ describe('deckc build --watch', () => {
     expect((builds[2] as BuildResult).compiled).toEqual(['library/chemistry/atoms.md']);
     expect(deck()).not.toBe(before);
 
+    // A folder created while watching is watched too.
+    mkdirSync(path.join(dir, 'library/physics'));
+    await new Promise((r) => setTimeout(r, 150));
+    writeFileSync(
+      path.join(dir, 'library/physics/waves.md'),
+      ':p What is a wave?\n??x\nA disturbance.\nx??\n',
+    );
+    const compiledWaves = () =>
+      builds.some((b) => !(b instanceof Error) && b.compiled.includes('library/physics/waves.md'));
+    await until(compiledWaves);
+
     controller.abort();
     await watching;
+    const count = builds.length;
     writeFileSync(file, 'changed after stop');
     await new Promise((r) => setTimeout(r, 200));
-    expect(builds).toHaveLength(3);
+    expect(builds).toHaveLength(count);
   });
 
   it('reprints the changed file’s diagnostics and the summary', async () => {
