@@ -259,8 +259,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const linked = linkProject(files, previous, { now: options.now, bundle: options.bundle });
       const diagnostics = [...files.flatMap((f) => f.diagnostics), ...linked.diagnostics];
       const lockText = serializeLock(linked.lock);
+      // A lock file that differs only in layout is rewritten in canonical form, but --frozen
+      // compares contents.
       const stale =
-        previous === null || (previousText !== lockText && serializeLock(previous) !== lockText);
+        previous === null ||
+        (previousText !== lockText && (!options.frozen || serializeLock(previous) !== lockText));
       if (options.frozen && stale) {
         diagnostics.push({
           file: LOCK_FILE,
