@@ -49,8 +49,9 @@ let fingerprint: string | undefined;
 
 /**
  * Identifies the compiler that produces cache entries: deckc's version, a hash of its own source
- * (every .ts/.js file of the tree this module was loaded from, `src/` or `lib/`) and the versions
- * of its runtime dependencies. Any change to the compiler therefore misses the whole cache.
+ * (every .ts/.js file of the tree this module was loaded from, `src/` or `lib/`), the versions
+ * of its runtime dependencies and, in a checkout, package-lock.json. Any change to the compiler
+ * therefore misses the whole cache.
  */
 export function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
@@ -80,6 +81,12 @@ export function compilerFingerprint(): string {
     }
   } catch {
     hash.update('no package.json');
+  }
+  try {
+    // In a checkout, the lock file pins transitive dependencies (micromark under remark) too.
+    hash.update(readFileSync(path.join(packageRoot, 'package-lock.json')));
+  } catch {
+    // An installed package has none: its direct dependencies' versions stand in.
   }
   fingerprint = hash.digest('hex');
   return fingerprint;
