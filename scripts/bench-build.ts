@@ -99,6 +99,8 @@ function benchLibrary(name: string, makeInput: (dir: string) => string, changeFi
  * `deckc build --watch`: time from saving one file to the end of the rebuild it triggers (the
  * next "watching for changes" line), debounce included. RSS: the watching process's peak.
  */
+const SAVED = '\n:p Saved while watching?\n??x\nYes.\nx??\n';
+
 function watchOnce(dir: string, input: string, changeFile: string): Run {
   const script = `
     const { spawn } = require('node:child_process');
@@ -112,18 +114,20 @@ function watchOnce(dir: string, input: string, changeFile: string): Run {
       builds = n;
       if (n === 1) setTimeout(() => {
         saved = performance.now();
-        fs.appendFileSync(${JSON.stringify(path.join(dir, input, changeFile))}, '\n:p Saved while watching?\n??x\nYes.\nx??\n');
+        fs.appendFileSync(${JSON.stringify(path.join(dir, input, changeFile))}, ${JSON.stringify(SAVED)});
       }, 300);
       if (n === 2) {
         const ms = performance.now() - saved;
-        const cards = /deckc: d+ files?, (d+) cards?/g;
+        const cards = /deckc: [0-9]+ files?, ([0-9]+) cards?/g;
         let m, last; while ((m = cards.exec(err))) last = m[1];
         console.log(JSON.stringify({ ms, cards: Number(last) }));
         child.kill('SIGINT');
       }
     });`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const { ms, cards } = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+  const last = r.stdout.trim().split('\n').at(-1);
+  if (!last) throw new Error(`watch run failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const { ms, cards } = JSON.parse(last);
   return { wallS: ms / 1000, rssMB: null, cards, files: 0, code: r.status ?? -1 };
 }
 
@@ -140,6 +144,10 @@ function generated(books: number, parts: number, cards: number) {
   };
 }
 
+if (args.includes('--watch-only')) {
+  console.log(watchOnce(process.cwd(), args.at(-2)!, args.at(-1)!));
+  process.exit(0);
+}
 console.log(
   `deckc bench-build: ${jobsN} cores, load average ${loadavg()
     .map((l) => l.toFixed(2))
