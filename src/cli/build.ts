@@ -17,6 +17,7 @@ import {
   CACHE_DIR,
   compilerFingerprint,
   fileKey,
+  type LinkManifest,
   type MediaDep,
   sha256,
   type WrittenOutput,
@@ -141,6 +142,60 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.signal?.aborted) throw new Interrupted();
   };
 
+  /**
+   * An unchanged rebuild in one step. The manifest of a build is stored when that build left the
+   * lock file as it was: then no value in it came from `now` (linkProject only uses `now` for
+   * mods and retirements, which it records in the lock), so the same files (keys) and the same
+   * lock text (both in the manifest key) link to the same packages. Replaying checks the media
+   * the files read and restores outputs from their blobs; if any blob is gone, it gives up
+   * before writing anything and the build runs in full.
+   */
+  const replayManifest = async (
+    cache: BuildCache,
+    key: string,
+    root: string,
+    readMedia: (path: string) => Uint8Array | null,
+  ): Promise<boolean> => {
+    const manifest = await cache.getManifest(key);
+    if (!manifest) return false;
+    if (!manifest.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)) return false;
+    const written = await cache.readWritten();
+    const restore: [string, Uint8Array][] = [];
+    for (const { base, format, blob } of manifest.outputs) {
+      const owner = claimed.get(base);
+      if (owner !== undefined && owner !== root) return false; // the full build reports it
+      const target = path.join(outDir, `${base}.${format}`);
+      const now = await stat(target).catch(() => null);
+      const last = written.get(target);
+      if (now && last?.blob === blob && last.size === now.size && last.mtimeMs === now.mtimeMs)
+        continue;
+      const data = await cache.readBlob(blob);
+      if (!data) return false;
+      restore.push([target, data]);
+    }
+    checkAbort();
+    const relRoot = path.relative(options.cwd, root);
+    const shown = (file: string) =>
+      (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
+    for (const { base, format } of manifest.outputs) {
+      claimed.set(base, root);
+      result.written.push(path.relative(options.cwd, path.join(outDir, `${base}.${format}`)));
+    }
+    for (const [target, data] of restore) {
+      await writeAtomic(target, data);
+      const after = await stat(target);
+      written.set(target, { blob: sha256(data), size: after.size, mtimeMs: after.mtimeMs });
+    }
+    if (restore.length) await cache.saveWritten(written).catch(() => undefined);
+    result.files += manifest.files;
+    result.cards += manifest.cards;
+    result.packages += manifest.packages;
+    result.retired += manifest.retired;
+    result.diagnostics.push(...manifest.diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
+    options.onFile?.(manifest.files, manifest.files, result.cards);
+    return true;
+  };
+
   try {
     for (const arg of options.paths) {
       checkAbort();
@@ -159,10 +214,47 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const compiled: (CompiledFile | undefined)[] = input.files.map(() => undefined);
       const misses: { i: number; bytes: Uint8Array; key: string }[] = [];
       const fileKeys = new Map<string, string>();
+      const mediaDeps = new Map<string, MediaDep>();
+      let rootCards = 0;
       let done = 0;
+
+      // Every file is read and keyed first.
+      const sources: (Uint8Array | undefined)[] = input.files.map(() => undefined);
+      const keys: string[] = input.files.map(() => '');
+      await inLanes(
+        input.files.length,
+        16,
+        async (i) => {
+          const file = input.files[i]!;
+          try {
+            sources[i] = await readInputFile(file);
+          } catch (error) {
+            result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
+            return;
+          }
+          keys[i] = fileKey(keySalt, file.path, sources[i]!);
+          fileKeys.set(file.path, keys[i]!);
+        },
+        () => stopped,
+      );
+      checkAbort();
+      const lockPath = path.join(input.root, LOCK_FILE);
+      const previousText = await readFile(lockPath, 'utf8').catch(() => null);
+      const manifestKey =
+        cache && !options.memo && !options.bail && fileKeys.size === input.files.length
+          ? sha256(
+              `${JSON.stringify([salt, options.bundle ?? null, options.write, options.formats, keys])}\u0000${previousText}`,
+            )
+          : null;
+      if (manifestKey && (await replayManifest(cache!, manifestKey, input.root, readMedia))) {
+        continue;
+      }
+
       const settle = (i: number, key: string, out: CompiledFile, deps: MediaDep[]) => {
         compiled[i] = out;
         if (options.memo) memoNext.set(key, { compiled: out, deps });
+        for (const d of deps) mediaDeps.set(d.path, d);
+        rootCards += out.cards.length;
         result.cards += out.cards.length;
         options.onFile?.(++done, input.files.length, result.cards);
         if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
@@ -171,16 +263,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
       };
       const lookUp = async (i: number) => {
-        const file = input.files[i]!;
-        let bytes: Uint8Array;
-        try {
-          bytes = await readInputFile(file);
-        } catch (error) {
-          result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
-          return;
-        }
-        const key = fileKey(keySalt, file.path, bytes);
-        fileKeys.set(file.path, key);
+        const bytes = sources[i];
+        if (!bytes) return; // unreadable
+        sources[i] = undefined;
+        const key = keys[i]!;
         const memo = options.memo?.get(key);
         const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
           ? memo
@@ -253,8 +339,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       }
 
       const files = compiled as CompiledFile[];
-      const lockPath = path.join(input.root, LOCK_FILE);
-      const previousText = await readFile(lockPath, 'utf8').catch(() => null);
       const previous = await readLock(input.root);
       const linked = linkProject(files, previous, { now: options.now, bundle: options.bundle });
       const diagnostics = [...files.flatMap((f) => f.diagnostics), ...linked.diagnostics];
@@ -281,6 +365,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
       result.packages += linked.packages.length;
       result.retired += linked.retired;
+      if (!options.write && !stale && manifestKey) {
+        const manifest: LinkManifest = {
+          files: input.files.length,
+          cards: rootCards,
+          packages: linked.packages.length,
+          retired: linked.retired,
+          diagnostics,
+          deps: [...mediaDeps.values()],
+          outputs: [],
+        };
+        await cache!.putManifest(manifestKey, manifest).catch(() => undefined);
+      }
       if (!options.write || (options.frozen && stale)) continue;
 
       for (const pkg of linked.packages) {
@@ -359,11 +455,31 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (cache && record) await cache.saveWritten(written).catch(() => undefined);
       if (cache) {
         const keys = new Set([...fileKeys.values(), ...plans.flatMap((p) => [...p.keys.values()])]);
+        if (manifestKey) keys.add(manifestKey);
         const blobs = new Set(outputs.flatMap((o) => o.map(([, { blob }]) => blob)));
         for (const f of files) for (const m of f.media) blobs.add(sha256(m.data));
         await cache.prune({ keys, blobs }).catch(() => 0);
       }
       if (stale) await writeIfChanged(lockPath, lockText);
+      else if (manifestKey) {
+        // The lock did not change, so nothing in this build depended on `now` (see replayManifest).
+        const manifest: LinkManifest = {
+          files: input.files.length,
+          cards: rootCards,
+          packages: linked.packages.length,
+          retired: linked.retired,
+          diagnostics,
+          deps: [...mediaDeps.values()],
+          outputs: linked.packages.flatMap((pkg, i) =>
+            outputs[i]!.map(([format, { blob }]) => ({
+              base: packageFileName(pkg.name),
+              format,
+              blob,
+            })),
+          ),
+        };
+        await cache!.putManifest(manifestKey, manifest).catch(() => undefined);
+      }
     }
   } catch (error) {
     if (options.signal?.aborted && !(error instanceof IoError)) throw new Interrupted();

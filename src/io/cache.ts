@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledFile } from '../compile.js';
+import type { Diagnostic } from '../validate/schema.js';
 
 /**
  * The build cache: a content-addressed store under `.deckc-cache/` in the input root.
@@ -27,6 +28,19 @@ const LAYOUT = 'v1';
 export interface MediaDep {
   path: string;
   hash: string | null;
+}
+
+/** The outcome of linking and emitting one input root (see replayManifest in cli/build.ts). */
+export interface LinkManifest {
+  files: number;
+  cards: number;
+  packages: number;
+  retired: number;
+  /** Paths relative to the input root. */
+  diagnostics: Diagnostic[];
+  /** Every media file the root's files read. */
+  deps: MediaDep[];
+  outputs: { base: string; format: string; blob: string }[];
 }
 
 export interface WrittenOutput {
@@ -135,7 +149,7 @@ export class BuildCache {
   /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
   constructor(readonly dir: string) {}
 
-  private entryPath(kind: 'files' | 'out', key: string) {
+  private entryPath(kind: 'files' | 'out' | 'link', key: string) {
     return path.join(this.dir, LAYOUT, kind, key.slice(0, 2), `${key}.json`);
   }
 
@@ -235,7 +249,7 @@ export class BuildCache {
       )
         .filter((e) => e.isFile())
         .map((e) => path.join(e.parentPath, e.name));
-    const entries = [...(await list('files')), ...(await list('out'))];
+    const entries = [...(await list('files')), ...(await list('out')), ...(await list('link'))];
     const stale = entries.filter((f) => !used.keys.has(path.basename(f, '.json')));
     if (stale.length <= entries.length - stale.length) return 0;
     const blobs = (await list('blobs')).filter((f) => !used.blobs.has(path.basename(f)));
@@ -243,6 +257,25 @@ export class BuildCache {
     // Entries first: an entry never outlives a blob it needs (a missing blob is a miss anyway).
     for (const file of doomed) await rm(file, { force: true });
     return doomed.length;
+  }
+
+  async getManifest(key: string): Promise<LinkManifest | null> {
+    const text = await readFile(this.entryPath('link', key), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try {
+      const entry = JSON.parse(text);
+      if (entry.layout !== LAYOUT || entry.key !== key) return null;
+      const m = entry.manifest as LinkManifest;
+      return Array.isArray(m.outputs) && Array.isArray(m.deps) && Array.isArray(m.diagnostics)
+        ? m
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async putManifest(key: string, manifest: LinkManifest): Promise<void> {
+    await putFile(this.entryPath('link', key), JSON.stringify({ layout: LAYOUT, key, manifest }));
   }
 
   /**

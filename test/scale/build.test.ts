@@ -87,6 +87,7 @@ describe('incremental builds', () => {
   it('recompiles a file when a picture it shows changes', async () => {
     const dir = copyFixtures('library');
     await build(options(dir, ['library']));
+    await build(options(dir, ['library'])); // settles the lock: this one stores a manifest
     const before = outputs(dir);
     writeFileSync(path.join(dir, 'library/chemistry/media/atom.png'), '\x89PNG\r\n\x1a\nsecond');
     const twin = twinOf(dir);
@@ -123,6 +124,33 @@ describe('incremental builds', () => {
     writeFileSync(path.join(dir, 'dist/chemistry.csv'), 'edited by hand');
     const warm = await build(options(dir, ['library']));
     expect(warm.compiled).toEqual([]);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+  });
+
+  it('replays an unchanged build from its manifest, or builds in full when a blob is gone', async () => {
+    const dir = copyFixtures('library');
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v1');
+    const manifests = () =>
+      existsSync(path.join(cacheDir, 'link'))
+        ? readdirSync(path.join(cacheDir, 'link'), { recursive: true }).length
+        : 0;
+    // The first build writes the lock: its manifest could depend on `now`, so it keeps none.
+    await build(options(dir, ['library']));
+    expect(manifests()).toBe(0);
+    await build(options(dir, ['library']));
+    expect(manifests()).toBe(2); // a folder and one manifest
+    const expected = outputs(dir);
+    // Replayed: outputs restored from blobs, even at another time (nothing depended on `now`).
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    const replayed = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(replayed.compiled).toEqual([]);
+    expect(replayed.cards).toBe(5);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+    // Without blobs, the build runs in full (from the file entries) and restores them.
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    rmSync(path.join(cacheDir, 'blobs'), { recursive: true });
+    const full = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(full.compiled).toEqual(['library/chemistry/atoms.md']); // its picture was a blob
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
   });
 
