@@ -302,7 +302,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         (i) => lookUp(i),
         () => stopped,
       );
-      misses.sort((a, b) => a.i - b.i);
+      // Largest first balances the workers (results still land in input order); --bail keeps
+      // input order so that it stops at the first file with an error.
+      misses.sort((a, b) =>
+        options.bail ? a.i - b.i : b.bytes.length - a.bytes.length || a.i - b.i,
+      );
       // --bail keeps one lane per job, so that with --jobs 1 it stops exactly at the first error.
       const lanes = options.bail ? jobs : jobs * 4;
       await inLanes(
@@ -311,7 +315,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         (n) => compileOne(misses[n]!),
         () => stopped,
       );
-      for (const m of misses)
+      for (const m of [...misses].sort((a, b) => a.i - b.i))
         if (compiled[m.i]) result.compiled.push(shown(input.files[m.i]!.path));
       checkAbort();
       result.files += input.files.length;
@@ -399,6 +403,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ),
         ),
       );
+      // Workers for emitting only when several packages need it (or they run already).
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
       const emitPool = () =>
         stopped ? Promise.reject(new Interrupted()) : getPool(toEmit >= 2 && jobs > 1);
@@ -602,18 +607,21 @@ async function emitPlanned(
   stage: (pkg: LinkedPackage, format: Format, bytes: Uint8Array) => Promise<string>,
 ): Promise<[Format, { blob: string; temp: string | null }][]> {
   const emitted = new Map<Format, { blob: string; temp: string }>();
-  if (plan.missing.length) {
-    const task = await (await pool()).run({
-      kind: 'emit',
-      pkg: plan.pkg,
-      formats: plan.missing,
-      notetype: lock.notetype,
-    });
-    if (task.kind !== 'emit') throw new Error('unexpected task result');
-    for (const [format, bytes] of task.outputs) {
-      emitted.set(format, { blob: sha256(bytes), temp: await stage(plan.pkg, format, bytes) });
-      await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
-    }
-  }
+  // One task per format, so that a large package's formats are emitted side by side.
+  await Promise.all(
+    plan.missing.map(async (missing) => {
+      const task = await (await pool()).run({
+        kind: 'emit',
+        pkg: plan.pkg,
+        formats: [missing],
+        notetype: lock.notetype,
+      });
+      if (task.kind !== 'emit') throw new Error('unexpected task result');
+      for (const [format, bytes] of task.outputs) {
+        emitted.set(format, { blob: sha256(bytes), temp: await stage(plan.pkg, format, bytes) });
+        await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
+      }
+    }),
+  );
   return formats.map((f) => [f, emitted.get(f) ?? { blob: plan.found.get(f)!, temp: null }]);
 }
