@@ -127,6 +127,8 @@ export interface LinkOptions {
 
 export interface LinkedPackage extends Package {
   cards: JsonCard[];
+  /** Diagnostics of the files whose cards are in this package (for the preview page). */
+  diagnostics: Diagnostic[];
 }
 
 export interface LinkResult {
@@ -213,6 +215,7 @@ export function linkProject(
       notes: [],
       media: [],
       cards: [],
+      diagnostics: [],
       mediaByName: new Map(),
     };
     packages.set(name, pkg);
@@ -237,6 +240,7 @@ export function linkProject(
     if (file.cards.length === 0) continue;
     const pkg = ensure(packageOf(file.cards[0]!.deck));
     for (const m of file.media) pkg.mediaByName.set(m.name, m);
+    pkg.diagnostics.push(...file.diagnostics, ...diagnostics.filter((d) => d.file === file.path));
   }
   const byName = <T extends { name: string }>(a: T, b: T) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -287,12 +291,11 @@ function retiredNote(guid: string, entry: LockEntry): Note {
   };
 }
 
-/** The output files of one package, keyed by extension. `diagnostics` feed the preview page. */
+/** The output files of one package, keyed by extension. */
 export async function emitPackage(
   pkg: LinkedPackage,
   formats: readonly Format[],
   lock: Lock,
-  diagnostics: readonly Diagnostic[] = [],
 ): Promise<Map<Format, Uint8Array>> {
   const out = new Map<Format, Uint8Array>();
   if (formats.includes('apkg'))
@@ -300,14 +303,13 @@ export async function emitPackage(
   if (formats.includes('csv')) out.set('csv', emitCsv(pkg.notes, NOTETYPE_ID));
   if (formats.includes('json')) out.set('json', emitJson(pkg.name, pkg.cards));
   if (formats.includes('html')) {
-    const files = new Set(pkg.notes.map((n) => n.source.file));
-    const own = diagnostics.filter((d) => files.has(d.file));
-    out.set(
-      'html',
-      new TextEncoder().encode(
-        emitPreview({ deck: pkg.name, notes: pkg.notes, diagnostics: own, media: pkg.media }),
-      ),
-    );
+    const page = emitPreview({
+      deck: pkg.name,
+      notes: pkg.notes,
+      diagnostics: pkg.diagnostics,
+      media: pkg.media,
+    });
+    out.set('html', new TextEncoder().encode(page));
   }
   return out;
 }

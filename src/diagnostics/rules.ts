@@ -84,6 +84,11 @@ export const RULES = {
   },
   // config
   'config-invalid': { severity: 'error', summary: 'a config file that fails validation' },
+  // build
+  'internal-error': {
+    severity: 'error',
+    summary: 'a file deckc crashed on (a bug in deckc: please report it with the file)',
+  },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,0 +1,166 @@
+import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LOCK_FILE } from '../identity/lock.js';
+import { type BuildOptions, type BuildResult, build, Interrupted, type Memo } from './build.js';
+
+export interface WatchOptions {
+  /** Quiet time after the last change before rebuilding, in milliseconds. */
+  debounceMs?: number;
+  /** Stops watching (and any build in progress). */
+  signal: AbortSignal;
+  /** After each build: its result (or the error that stopped it) and its duration in ms. */
+  onBuild: (outcome: BuildResult | Error, ms: number, first: boolean) => void;
+}
+
+/**
+ * Builds, then rebuilds whenever a file under an input root changes (debounced). Unchanged files
+ * come from memory (or the disk cache), so a one-file change recompiles one file. Resolves when
+ * the signal aborts.
+ */
+export async function watch(options: BuildOptions, watching: WatchOptions): Promise<void> {
+  const { signal } = watching;
+  const memo: Memo = new Map();
+  const outDir = path.resolve(options.cwd, options.out);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let first = true;
+
+  const rebuild = async () => {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal.addEventListener('abort', abort);
+    const started = performance.now();
+    let outcome: BuildResult | Error;
+    try {
+      outcome = await build({ ...options, memo, signal: controller.signal });
+    } catch (error) {
+      outcome = error as Error;
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+    if (!(outcome instanceof Interrupted && signal.aborted))
+      watching.onBuild(outcome, performance.now() - started, first);
+    first = false;
+  };
+  const schedule = () => {
+    if (signal.aborted) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = rebuild().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        schedule();
+      }
+    });
+  };
+
+  const onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(schedule, watching.debounceMs ?? 100);
+  };
+  const trees = options.paths.map((arg) => {
+    const absolute = path.resolve(options.cwd, arg);
+    let isDir = false;
+    try {
+      isDir = statSync(absolute).isDirectory();
+    } catch {
+      // A missing path: the build reports it; its folder is watched for it to appear.
+    }
+    return new TreeWatcher(isDir ? absolute : path.dirname(absolute), outDir, isDir, onChange);
+  });
+
+  schedule();
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearTimeout(timer);
+  for (const tree of trees) tree.close();
+  await running;
+}
+
+/**
+ * Watches a folder and its subfolders, one non-recursive watcher each. Node 20's recursive
+ * fs.watch on Linux watches every folder below, `.git`, `node_modules` and deckc's own cache
+ * (hundreds of folders) included; this skips hidden folders, node_modules and the output
+ * folder, and follows folders created or removed while watching.
+ */
+class TreeWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+
+  constructor(
+    root: string,
+    private readonly outDir: string,
+    private readonly recursive: boolean,
+    private readonly onChange: () => void,
+  ) {
+    this.add(root);
+  }
+
+  private skip(dir: string): boolean {
+    const name = path.basename(dir);
+    return (
+      name.startsWith('.') ||
+      name === 'node_modules' ||
+      dir === this.outDir ||
+      dir.startsWith(this.outDir + path.sep)
+    );
+  }
+
+  private add(dir: string): void {
+    if (this.watchers.has(dir) || this.skip(dir)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = fsWatch(dir, (event, name) => this.event(dir, event, name ? String(name) : null));
+    } catch {
+      return;
+    }
+    watcher.on('error', () => this.remove(dir));
+    this.watchers.set(dir, watcher);
+    if (!this.recursive) return;
+    let entries: Dirent[] = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // Gone already: its parent's watcher reports it.
+    }
+    for (const entry of entries) if (entry.isDirectory()) this.add(path.join(dir, entry.name));
+  }
+
+  private remove(dir: string): void {
+    for (const [watched, watcher] of this.watchers) {
+      if (watched === dir || watched.startsWith(dir + path.sep)) {
+        watcher.close();
+        this.watchers.delete(watched);
+      }
+    }
+  }
+
+  private event(dir: string, event: string, name: string | null): void {
+    if (name === null) {
+      this.onChange();
+      return;
+    }
+    const full = path.join(dir, name);
+    if (this.skip(full) || name === LOCK_FILE || name.endsWith('.tmp')) return;
+    if (event === 'rename' && this.recursive) {
+      let isDir = false;
+      try {
+        isDir = statSync(full).isDirectory();
+      } catch {
+        this.remove(full);
+      }
+      if (isDir) this.add(full);
+    }
+    this.onChange();
+  }
+
+  close(): void {
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+}

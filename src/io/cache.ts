@@ -1,0 +1,305 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompiledFile } from '../compile.js';
+import type { Diagnostic } from '../validate/schema.js';
+
+/**
+ * The build cache: a content-addressed store under `.deckc-cache/` in the input root.
+ *
+ * - `files/<key>.json`: one compiled file. The key hashes the file's bytes, its path, the compile
+ *   options and the compiler's fingerprint, so an entry can only ever be served for exactly the
+ *   input it was made from. The entry also lists the media the file read (path + content hash);
+ *   a hit is trusted only when every one of them still hashes the same.
+ * - `blobs/<sha256>`: media and emitted package bytes, stored once by content hash and verified
+ *   against their name on every read.
+ * - `out/<key>.json`: the blob hash of one emitted output, keyed by a hash of the package.
+ *
+ * Every write is atomic (temporary file + rename). Anything unreadable, unparsable or failing
+ * verification counts as a miss and is rebuilt: the cache is never trusted over the sources.
+ */
+export const CACHE_DIR = '.deckc-cache';
+/** Bumped when the layout of entries changes. */
+const LAYOUT = 'v1';
+
+/** A media file a compiled file read: null when it did not exist (a later creation invalidates). */
+export interface MediaDep {
+  path: string;
+  hash: string | null;
+}
+
+/** The outcome of linking and emitting one input root (see replayManifest in cli/build.ts). */
+export interface LinkManifest {
+  files: number;
+  cards: number;
+  packages: number;
+  retired: number;
+  /** Paths relative to the input root. */
+  diagnostics: Diagnostic[];
+  /** Every media file the root's files read. */
+  deps: MediaDep[];
+  outputs: { base: string; format: string; blob: string }[];
+}
+
+export interface WrittenOutput {
+  blob: string;
+  size: number;
+  mtimeMs: number;
+}
+
+interface StoredEntry {
+  layout: typeof LAYOUT;
+  key: string;
+  deps: MediaDep[];
+  compiled: Omit<CompiledFile, 'media'> & { media: { name: string; blob: string }[] };
+}
+
+export const sha256 = (data: Uint8Array | string): string =>
+  createHash('sha256').update(data).digest('hex');
+
+let fingerprint: string | undefined;
+
+/**
+ * Identifies the compiler that produces cache entries: deckc's version, a hash of its own source
+ * (every .ts/.js file of the tree this module was loaded from, `src/` or `lib/`), the versions
+ * of its runtime dependencies and, in a checkout, package-lock.json. Any change to the compiler
+ * therefore misses the whole cache.
+ */
+export function compilerFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const tree = fileURLToPath(new URL('..', import.meta.url));
+  const packageRoot = path.dirname(tree);
+  const hash = createHash('sha256');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|js|mjs|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        files.push(full);
+    }
+  };
+  walk(tree);
+  for (const file of files.sort()) {
+    hash.update(`${path.relative(tree, file)}\u0000`);
+    hash.update(readFileSync(file));
+  }
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8'));
+    hash.update(`deckc@${pkg.version}\u0000`);
+    for (const dep of Object.keys(pkg.dependencies ?? {}).sort()) {
+      const version = readVersion(path.join(packageRoot, 'node_modules', dep, 'package.json'));
+      hash.update(`${dep}@${version}\u0000`);
+    }
+  } catch {
+    hash.update('no package.json');
+  }
+  try {
+    // In a checkout, the lock file pins transitive dependencies (micromark under remark) too.
+    hash.update(readFileSync(path.join(packageRoot, 'package-lock.json')));
+  } catch {
+    // An installed package has none: its direct dependencies' versions stand in.
+  }
+  fingerprint = hash.digest('hex');
+  return fingerprint;
+}
+
+function readVersion(file: string): string {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')).version ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** The cache key of one source file. */
+export function fileKey(salt: string, filePath: string, bytes: Uint8Array): string {
+  return createHash('sha256').update(`${salt}\u0000${filePath}\u0000`).update(bytes).digest('hex');
+}
+
+/**
+ * Wraps a media reader so that it records what it read, for the cache entry's dependencies.
+ */
+export function recordingReader(read: (path: string) => Uint8Array | null) {
+  const deps = new Map<string, MediaDep>();
+  const readMedia = (relative: string) => {
+    const data = read(relative);
+    deps.set(relative, { path: relative, hash: data ? sha256(data) : null });
+    return data;
+  };
+  return { readMedia, deps: () => [...deps.values()] };
+}
+
+/** Writes a file atomically; creates its folder. */
+async function putFile(file: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export class BuildCache {
+  /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
+  constructor(readonly dir: string) {}
+
+  private entryPath(kind: 'files' | 'out' | 'link', key: string) {
+    return path.join(this.dir, LAYOUT, kind, key.slice(0, 2), `${key}.json`);
+  }
+
+  private blobPath(hash: string) {
+    return path.join(this.dir, LAYOUT, 'blobs', hash.slice(0, 2), hash);
+  }
+
+  /** Creates the folder with a .gitignore of its own, so it never ends up in version control. */
+  async init(): Promise<void> {
+    const ignore = path.join(this.dir, '.gitignore');
+    try {
+      statSync(ignore);
+    } catch {
+      await putFile(ignore, '# deckc build cache: safe to delete\n*\n');
+    }
+  }
+
+  /** A blob's bytes, or null when missing or not matching its hash. */
+  async readBlob(hash: string): Promise<Uint8Array | null> {
+    const data = await readFile(this.blobPath(hash)).catch(() => null);
+    if (!data || sha256(data) !== hash) return null;
+    return data;
+  }
+
+  async writeBlob(data: Uint8Array): Promise<string> {
+    const hash = sha256(data);
+    // Stored once: an existing blob is kept only if it is intact.
+    if ((await this.readBlob(hash)) === null) await putFile(this.blobPath(hash), data);
+    return hash;
+  }
+
+  /**
+   * The compiled file stored under `key`, if its media dependencies still read the same.
+   * Null on a miss, a stale dependency, or an entry that is corrupt in any way.
+   */
+  async getFile(
+    key: string,
+    readMedia: (path: string) => Uint8Array | null,
+  ): Promise<{ compiled: CompiledFile; deps: MediaDep[] } | null> {
+    const text = await readFile(this.entryPath('files', key), 'utf8').catch(() => null);
+    if (text === null) return null;
+    let entry: StoredEntry;
+    try {
+      entry = JSON.parse(text);
+      if (entry.layout !== LAYOUT || entry.key !== key || !Array.isArray(entry.deps)) return null;
+    } catch {
+      return null;
+    }
+    for (const dep of entry.deps) {
+      const data = readMedia(dep.path);
+      if ((data ? sha256(data) : null) !== dep.hash) return null;
+    }
+    const media = [];
+    for (const m of entry.compiled.media) {
+      const data = await this.readBlob(m.blob);
+      if (!data) return null;
+      media.push({ name: m.name, data: new Uint8Array(data) });
+    }
+    return { compiled: { ...entry.compiled, media }, deps: entry.deps };
+  }
+
+  async putFile(key: string, compiled: CompiledFile, deps: MediaDep[]): Promise<void> {
+    const media = [];
+    for (const m of compiled.media)
+      media.push({ name: m.name, blob: await this.writeBlob(m.data) });
+    const entry: StoredEntry = { layout: LAYOUT, key, deps, compiled: { ...compiled, media } };
+    // Blobs first, entry last: an entry never points at a blob that is not there yet.
+    await putFile(this.entryPath('files', key), JSON.stringify(entry));
+  }
+
+  /** The hash of an emitted output stored under `key` (verify the blob before use). */
+  async getOutputHash(key: string): Promise<string | null> {
+    const text = await readFile(this.entryPath('out', key), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try {
+      const entry = JSON.parse(text);
+      return entry.layout === LAYOUT && entry.key === key && typeof entry.blob === 'string'
+        ? entry.blob
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Deletes what the last build did not use, once unused entries outnumber used ones (so the
+   * cache stays within about twice the library, and switching between two option sets does
+   * not thrash it). `used` holds file and output keys and blob hashes. Returns the count removed.
+   */
+  async prune(used: { keys: ReadonlySet<string>; blobs: ReadonlySet<string> }): Promise<number> {
+    const list = async (kind: string) =>
+      (
+        await readdir(path.join(this.dir, LAYOUT, kind), {
+          recursive: true,
+          withFileTypes: true,
+        }).catch(() => [])
+      )
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
+    const entries = [...(await list('files')), ...(await list('out')), ...(await list('link'))];
+    const stale = entries.filter((f) => !used.keys.has(path.basename(f, '.json')));
+    if (stale.length <= entries.length - stale.length) return 0;
+    const blobs = (await list('blobs')).filter((f) => !used.blobs.has(path.basename(f)));
+    const doomed = [...stale, ...blobs];
+    // Entries first: an entry never outlives a blob it needs (a missing blob is a miss anyway).
+    for (const file of doomed) await rm(file, { force: true });
+    return doomed.length;
+  }
+
+  async getManifest(key: string): Promise<LinkManifest | null> {
+    const text = await readFile(this.entryPath('link', key), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try {
+      const entry = JSON.parse(text);
+      if (entry.layout !== LAYOUT || entry.key !== key) return null;
+      const m = entry.manifest as LinkManifest;
+      return Array.isArray(m.outputs) && Array.isArray(m.deps) && Array.isArray(m.diagnostics)
+        ? m
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async putManifest(key: string, manifest: LinkManifest): Promise<void> {
+    await putFile(this.entryPath('link', key), JSON.stringify({ layout: LAYOUT, key, manifest }));
+  }
+
+  /**
+   * What deckc last wrote to each output file (absolute path → blob hash, size, mtime), so that
+   * an unchanged output is recognised from its stat without reading it, as git's index does.
+   */
+  async readWritten(): Promise<Map<string, WrittenOutput>> {
+    const text = await readFile(path.join(this.dir, LAYOUT, 'written.json'), 'utf8').catch(
+      () => null,
+    );
+    try {
+      const entries = text ? JSON.parse(text) : [];
+      return new Map(Array.isArray(entries) ? entries : []);
+    } catch {
+      return new Map();
+    }
+  }
+
+  async saveWritten(written: ReadonlyMap<string, WrittenOutput>): Promise<void> {
+    await putFile(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
+  }
+
+  async putOutput(key: string, data: Uint8Array): Promise<void> {
+    const blob = await this.writeBlob(data);
+    await putFile(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
+  }
+}

@@ -1,0 +1,81 @@
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import {
+  type CompiledFile,
+  type CompileOptions,
+  compileFile,
+  emitPackage,
+  type Format,
+  type LinkedPackage,
+} from '../compile.js';
+import type { Lock } from '../identity/lock.js';
+import { BuildCache, type MediaDep, recordingReader } from './cache.js';
+import { mediaReader } from './input.js';
+
+/**
+ * The work a build hands out: compile one file, or emit one package. Runs on a worker thread
+ * (see pool.ts) or in-process with --jobs 1; the same function either way, so output cannot
+ * depend on where it ran.
+ */
+export type Task =
+  | {
+      kind: 'compile';
+      root: string;
+      path: string;
+      bytes: Uint8Array;
+      options: CompileOptions;
+      /** Where to store the result; null without a cache. */
+      cache: { dir: string; key: string } | null;
+    }
+  | { kind: 'emit'; pkg: LinkedPackage; formats: Format[]; notetype: Lock['notetype'] };
+
+export type TaskResult =
+  | { kind: 'compile'; compiled: CompiledFile; deps: MediaDep[] }
+  | { kind: 'emit'; outputs: [Format, Uint8Array][] };
+
+const readers = new Map<string, (path: string) => Uint8Array | null>();
+const caches = new Map<string, BuildCache>();
+
+export async function runTask(task: Task): Promise<TaskResult> {
+  if (task.kind === 'emit') {
+    const lock: Lock = { lockfileVersion: 1, notetype: task.notetype, notes: {} };
+    const outputs = await emitPackage(task.pkg, task.formats, lock);
+    return { kind: 'emit', outputs: [...outputs] };
+  }
+  let read = readers.get(task.root);
+  if (!read) {
+    read = mediaReader(task.root);
+    readers.set(task.root, read);
+  }
+  const recording = recordingReader(read);
+  const compiled = compileFile(task.bytes, task.path, recording.readMedia, task.options);
+  const deps = recording.deps();
+  if (task.cache) {
+    let cache = caches.get(task.cache.dir);
+    if (!cache) {
+      cache = new BuildCache(task.cache.dir);
+      caches.set(task.cache.dir, cache);
+    }
+    // A cache that cannot be written only costs speed: the build goes on.
+    await cache.putFile(task.cache.key, compiled, deps).catch(() => undefined);
+  }
+  return { kind: 'compile', compiled, deps };
+}
+
+/** Messages between pool and worker. */
+export type Request = { id: number; task: Task };
+export type Response =
+  | { id: number; ok: true; result: TaskResult }
+  | { id: number; ok: false; error: { name: string; message: string; stack: string } };
+
+if (!isMainThread && parentPort && (workerData as { deckc?: boolean } | null)?.deckc) {
+  const port = parentPort;
+  port.on('message', async ({ id, task }: Request) => {
+    try {
+      const result = await runTask(task);
+      port.postMessage({ id, ok: true, result } satisfies Response);
+    } catch (error) {
+      const { name = 'Error', message = String(error), stack = '' } = error as Error;
+      port.postMessage({ id, ok: false, error: { name, message, stack } } satisfies Response);
+    }
+  });
+}

@@ -1,0 +1,303 @@
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type BuildOptions, build, Interrupted } from '../../src/cli/build.js';
+import { runCli } from '../cli/run.js';
+import { copyFixtures, generateLibrary, readTree, scratch, treeDiff } from './helpers.js';
+
+const NOW = 1_764_000_000;
+
+const options = (cwd: string, paths: string[], more: Partial<BuildOptions> = {}): BuildOptions => ({
+  paths,
+  cwd,
+  out: 'dist',
+  formats: ['apkg', 'csv', 'json'],
+  write: true,
+  frozen: false,
+  bundle: undefined,
+  ignore: [],
+  compile: { rootDeck: 'Default' },
+  now: NOW,
+  jobs: 1,
+  ...more,
+});
+
+/** Outputs and lock files of a build folder (no cache). */
+const outputs = (dir: string) =>
+  readTree(dir, (r) => r.split('/').some((p) => p === '.deckc-cache'));
+
+/** A copy of a build folder's sources and lock files, without its cache and outputs. */
+function twinOf(dir: string): string {
+  const twin = scratch();
+  cpSync(dir, twin, {
+    recursive: true,
+    filter: (src) => !src.includes('.deckc-cache') && !src.startsWith(path.join(dir, 'dist')),
+  });
+  return twin;
+}
+
+/** The outputs of a build from scratch (no cache). A cached build must produce exactly these. */
+async function coldBuild(twin: string, paths: string[], more: Partial<BuildOptions> = {}) {
+  await build(options(twin, paths, { ...more, cache: false }));
+  return outputs(twin);
+}
+
+describe('incremental builds', () => {
+  it('serves an unchanged rebuild from the cache, byte for byte', async () => {
+    const dir = copyFixtures('library');
+    const cold = await build(options(dir, ['library']));
+    expect(cold.compiled).toEqual([
+      'library/biology/cells.md',
+      'library/biology/genes.md',
+      'library/chemistry/atoms.md',
+    ]);
+    const first = outputs(dir);
+    expect([...first.keys()].filter((f) => f.startsWith('dist/'))).toHaveLength(6);
+    const warm = await build(options(dir, ['library']));
+    expect(warm.compiled).toEqual([]);
+    expect(warm.cards).toBe(cold.cards);
+    expect(warm.diagnostics).toEqual(cold.diagnostics);
+    expect(treeDiff(outputs(dir), first)).toEqual([]);
+    expect(readFileSync(path.join(dir, 'library/.deckc-cache/.gitignore'), 'utf8')).toContain('*');
+  });
+
+  it('recompiles only the edited file and matches a cold build', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const file = path.join(dir, 'library/biology/genes.md');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('DNA.', 'DNA (or RNA in some viruses).'),
+    );
+    const twin = twinOf(dir);
+    const warm = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(warm.compiled).toEqual(['library/biology/genes.md']);
+    const cold = await coldBuild(twin, ['library'], { now: NOW + 60 });
+    expect(treeDiff(outputs(dir), cold)).toEqual([]);
+  });
+
+  it('recompiles a file when a picture it shows changes', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    await build(options(dir, ['library'])); // settles the lock: this one stores a manifest
+    const before = outputs(dir);
+    writeFileSync(path.join(dir, 'library/chemistry/media/atom.png'), '\x89PNG\r\n\x1a\nsecond');
+    const twin = twinOf(dir);
+    const warm = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(warm.compiled).toEqual(['library/chemistry/atoms.md']);
+    const after = outputs(dir);
+    expect(treeDiff(after, before)).toContain('dist/chemistry.apkg');
+    expect(treeDiff(after, await coldBuild(twin, ['library'], { now: NOW + 60 }))).toEqual([]);
+  });
+
+  it('rebuilds corrupt or truncated cache entries instead of trusting them', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const expected = outputs(dir);
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v1');
+    for (const entry of readdirSync(cacheDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const text = readFileSync(file);
+      writeFileSync(file, text.subarray(0, Math.floor(text.length / 3)));
+    }
+    const warm = await build(options(dir, ['library']));
+    expect(warm.compiled).toHaveLength(3);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+    // ... and the rebuilt entries serve the next build.
+    expect((await build(options(dir, ['library']))).compiled).toEqual([]);
+  });
+
+  it('restores an output deleted or edited since the last build', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const expected = outputs(dir);
+    rmSync(path.join(dir, 'dist/biology.apkg'));
+    writeFileSync(path.join(dir, 'dist/chemistry.csv'), 'edited by hand');
+    const warm = await build(options(dir, ['library']));
+    expect(warm.compiled).toEqual([]);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+  });
+
+  it('replays an unchanged build from its manifest, or builds in full when a blob is gone', async () => {
+    const dir = copyFixtures('library');
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v1');
+    const manifests = () =>
+      existsSync(path.join(cacheDir, 'link'))
+        ? readdirSync(path.join(cacheDir, 'link'), { recursive: true }).length
+        : 0;
+    // The first build writes the lock: its manifest could depend on `now`, so it keeps none.
+    await build(options(dir, ['library']));
+    expect(manifests()).toBe(0);
+    await build(options(dir, ['library']));
+    expect(manifests()).toBe(2); // a folder and one manifest
+    const expected = outputs(dir);
+    // Replayed: outputs restored from blobs, even at another time (nothing depended on `now`).
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    const replayed = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(replayed.compiled).toEqual([]);
+    expect(replayed.cards).toBe(5);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+    // Without blobs, the build runs in full (from the file entries) and restores them.
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    rmSync(path.join(cacheDir, 'blobs'), { recursive: true });
+    const full = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(full.compiled).toEqual(['library/chemistry/atoms.md']); // its picture was a blob
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+  });
+
+  it('prunes what recent builds no longer use, keeping what the last one used', async () => {
+    const dir = copyFixtures('library');
+    const cacheFiles = () =>
+      readdirSync(path.join(dir, 'library/.deckc-cache/v1'), {
+        recursive: true,
+        withFileTypes: true,
+      })
+        .filter((e) => e.isFile() && e.name !== 'written.json')
+        .map((e) => e.name);
+    await build(options(dir, ['library']));
+    const first = cacheFiles().length;
+    const file = path.join(dir, 'library/biology/genes.md');
+    for (let n = 1; n <= 8; n++) {
+      writeFileSync(file, `:p Question ${n}?\n??x\nAnswer ${n}.\nx??\n`);
+      await build(options(dir, ['library'], { now: NOW + n }));
+    }
+    // 3 file entries, 3 packages × 3 outputs (entry + blob each), 1 picture, give or take
+    // the stale ones not yet outnumbering them.
+    expect(cacheFiles().length).toBeLessThanOrEqual(2 * first);
+    expect((await build(options(dir, ['library'], { now: NOW + 8 }))).compiled).toEqual([]);
+  });
+
+  it('keys the cache by compile options', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const other = await build(options(dir, ['library'], { compile: { rootDeck: 'Elsewhere' } }));
+    expect(other.compiled).toHaveLength(3);
+  });
+
+  it('writes no cache with --no-cache', async () => {
+    const dir = copyFixtures('library');
+    const r = await runCli(['build', 'library', '--no-cache', '--jobs', '1'], dir);
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, 'library/.deckc-cache'))).toBe(false);
+    expect(existsSync(path.join(dir, 'dist/biology.apkg'))).toBe(true);
+  });
+});
+
+describe('parallel builds', () => {
+  it('give the same bytes with 1 and 2 workers', async () => {
+    const one = scratch();
+    generateLibrary(path.join(one, 'lib'), 3, 5, 12);
+    const two = scratch();
+    cpSync(one, two, { recursive: true });
+    const a = await build(options(one, ['lib'], { jobs: 1, cache: false }));
+    const b = await build(options(two, ['lib'], { jobs: 2, cache: false }));
+    expect(a.cards).toBe(180);
+    expect(b.compiled).toEqual(a.compiled);
+    expect(b.diagnostics).toEqual(a.diagnostics);
+    expect(treeDiff(outputs(one), outputs(two))).toEqual([]);
+  });
+
+  it('fill a cache that 1 worker reads back, byte for byte', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library'], { jobs: 2 }));
+    const expected = outputs(dir);
+    const warm = await build(options(dir, ['library'], { jobs: 1 }));
+    expect(warm.compiled).toEqual([]);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+  });
+
+  it('rejects --jobs 0', async () => {
+    const r = await runCli(['check', 'library', '--jobs', '0'], copyFixtures('library'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unexpected --jobs 0, expected a whole number ≥ 1');
+  });
+});
+
+describe('robust builds', () => {
+  it('build the good files when one file has errors', async () => {
+    const dir = copyFixtures('broken');
+    const r = await runCli(['build', 'broken', '--jobs', '2'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('broken/b-bad.md:1:1: error');
+    const json = JSON.parse(readFileSync(path.join(dir, 'dist/Default.json'), 'utf8'));
+    expect(JSON.stringify(json)).toContain('Paris');
+  });
+
+  it('stop at the first file with an error with --bail, writing nothing', async () => {
+    const dir = copyFixtures('broken');
+    const result = await build(options(dir, ['broken'], { bail: true }));
+    expect(result.bailed).toBe(true);
+    expect(result.compiled).toEqual(['broken/a-good.md', 'broken/b-bad.md']);
+    const r = await runCli(['build', 'broken', '--bail', '--jobs', '1', '--no-cache'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('b-bad.md:1:1: error');
+    expect(r.stderr).toContain('stopped at the first file with errors (--bail); nothing written');
+    expect(existsSync(path.join(dir, 'dist'))).toBe(false);
+    expect(existsSync(path.join(dir, 'broken/deckc.lock.json'))).toBe(false);
+  });
+
+  it('report an unreadable file as a tool error, still check the rest, and write nothing', async () => {
+    const dir = copyFixtures('library', 'broken');
+    const bad = path.join(dir, 'library/biology/unreadable.md');
+    if (process.getuid?.() === 0) {
+      // root reads files whatever their mode: a file whose read fails with EIO stands in.
+      symlinkSync('/proc/self/mem', bad);
+    } else {
+      writeFileSync(bad, ':p q\n??x\na\nx??\n');
+      chmodSync(bad, 0o000);
+    }
+    const r = await runCli(['build', 'broken', 'library', '--jobs', '1'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /deckc: cannot read library\/biology\/unreadable\.md: cannot read 'biology\/unreadable\.md': (EIO|EACCES)/,
+    );
+    expect(r.stderr).toContain('deckc: nothing written for library: some files could not be read');
+    expect(r.stderr).not.toContain('nothing written for broken');
+    expect(existsSync(path.join(dir, 'broken/deckc.lock.json'))).toBe(true);
+    expect(r.stderr).toContain('broken/b-bad.md:1:1: error');
+    expect(existsSync(path.join(dir, 'library/deckc.lock.json'))).toBe(false);
+    expect(existsSync(path.join(dir, 'dist/biology.apkg'))).toBe(false);
+  });
+
+  it('follow a symbolic link loop once and finish', async () => {
+    const dir = copyFixtures('library');
+    symlinkSync('..', path.join(dir, 'library/biology/loop'));
+    const result = await build(options(dir, ['library']));
+    expect(result.files).toBe(3);
+    expect(result.cards).toBe(5);
+  });
+
+  it('leave outputs and lock untouched when interrupted, and rebuild afterwards', async () => {
+    const dir = scratch();
+    generateLibrary(path.join(dir, 'lib'), 2, 4, 10);
+    await build(options(dir, ['lib']));
+    for (const f of ['book-1/part-01.md', 'book-2/part-04.md'])
+      writeFileSync(path.join(dir, 'lib', f), '# changed\n\n:p new?\n??x\nyes\nx??\n');
+    const before = outputs(dir);
+    const controller = new AbortController();
+    const stopped = build(
+      options(dir, ['lib'], {
+        now: NOW + 60,
+        signal: controller.signal,
+        onFile: (done) => done === 1 && controller.abort(),
+      }),
+    );
+    await expect(stopped).rejects.toBeInstanceOf(Interrupted);
+    expect(treeDiff(outputs(dir), before)).toEqual([]);
+    const twin = twinOf(dir);
+    // Files compiled before the interrupt may already be in the cache: it is consistent either way.
+    const again = await build(options(dir, ['lib'], { now: NOW + 60 }));
+    expect(again.cards).toBe(62);
+    expect(treeDiff(outputs(dir), await coldBuild(twin, ['lib'], { now: NOW + 60 }))).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CompiledFile } from '../../src/compile.js';
+import { BuildCache, fileKey, recordingReader, sha256 } from '../../src/io/cache.js';
+import { scratch } from './helpers.js';
+
+const compiled: CompiledFile = {
+  path: 'a.md',
+  cards: [],
+  media: [{ name: 'deckc-1.png', data: new Uint8Array([1, 2, 3]) }],
+  diagnostics: [],
+};
+
+const files = (dir: string, kind: string) =>
+  readdirSync(path.join(dir, 'v1', kind), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+
+describe('BuildCache', () => {
+  it('keys a file by its bytes, its path and the salt (compiler + options)', () => {
+    const bytes = new TextEncoder().encode('x');
+    const key = fileKey('s', 'a.md', bytes);
+    expect(fileKey('s', 'a.md', new TextEncoder().encode('x'))).toBe(key);
+    expect(fileKey('s', 'b.md', bytes)).not.toBe(key);
+    expect(fileKey('t', 'a.md', bytes)).not.toBe(key);
+    expect(fileKey('s', 'a.md', new TextEncoder().encode('y'))).not.toBe(key);
+  });
+
+  it('returns what was stored, media bytes included, and gitignores itself', async () => {
+    const dir = path.join(scratch(), '.deckc-cache');
+    const cache = new BuildCache(dir);
+    await cache.init();
+    await cache.putFile('k1', compiled, []);
+    const hit = await new BuildCache(dir).getFile('k1', () => null);
+    expect(hit?.compiled).toEqual(compiled);
+    expect(hit?.compiled.media[0]?.data).toBeInstanceOf(Uint8Array);
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toContain('*');
+    expect(await cache.getFile('other', () => null)).toBeNull();
+  });
+
+  it('misses when a media file the entry read has changed, appeared or vanished', async () => {
+    const dir = scratch();
+    const cache = new BuildCache(dir);
+    const media: Record<string, Uint8Array | null> = {
+      'img.png': new Uint8Array([7]),
+      'no.png': null,
+    };
+    const recording = recordingReader((p) => media[p] ?? null);
+    recording.readMedia('img.png');
+    recording.readMedia('no.png');
+    expect(recording.deps()).toEqual([
+      { path: 'img.png', hash: sha256(new Uint8Array([7])) },
+      { path: 'no.png', hash: null },
+    ]);
+    await cache.putFile('k', compiled, recording.deps());
+    const read = (p: string) => media[p] ?? null;
+    expect(await cache.getFile('k', read)).not.toBeNull();
+    media['img.png'] = new Uint8Array([8]);
+    expect(await cache.getFile('k', read)).toBeNull();
+    media['img.png'] = new Uint8Array([7]);
+    media['no.png'] = new Uint8Array([9]);
+    expect(await cache.getFile('k', read)).toBeNull();
+    media['no.png'] = null;
+    delete media['img.png'];
+    expect(await cache.getFile('k', read)).toBeNull();
+  });
+
+  it('treats a truncated entry, a foreign entry or a damaged blob as a miss', async () => {
+    const dir = scratch();
+    const cache = new BuildCache(dir);
+    await cache.putFile('k', compiled, []);
+    const [entry] = files(dir, 'files');
+    const text = readFileSync(entry!, 'utf8');
+    writeFileSync(entry!, text.slice(0, text.length / 2));
+    expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
+    writeFileSync(entry!, text.replace('"key":"k"', '"key":"j"'));
+    expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
+    writeFileSync(entry!, text);
+    expect(await new BuildCache(dir).getFile('k', () => null)).not.toBeNull();
+    const [blob] = files(dir, 'blobs');
+    writeFileSync(blob!, 'not the picture');
+    expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
+  });
+
+  it('stores emitted outputs as verified blobs', async () => {
+    const dir = scratch();
+    const cache = new BuildCache(dir);
+    const bytes = new TextEncoder().encode('package bytes');
+    await cache.putOutput('o', bytes);
+    const hash = await cache.getOutputHash('o');
+    expect(hash).toBe(sha256(bytes));
+    expect(Buffer.from((await cache.readBlob(hash!))!).toString()).toBe('package bytes');
+    writeFileSync(files(dir, 'blobs')[0]!, 'garbage');
+    expect(await new BuildCache(dir).readBlob(hash!)).toBeNull();
+    expect(await cache.getOutputHash('missing')).toBeNull();
+  });
+});

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { type BuildOptions, build } from '../../src/cli/build.js';
+import { generateLibrary, REPO, readTree, scratch, treeDiff } from './helpers.js';
+
+const NOW = 1_764_000_000;
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const ENTRY = path.join(REPO, 'test/scale/cli-entry.ts');
+
+const options = (cwd: string, more: Partial<BuildOptions> = {}): BuildOptions => ({
+  paths: ['lib'],
+  cwd,
+  out: 'dist',
+  formats: ['apkg', 'csv', 'json'],
+  write: true,
+  frozen: false,
+  bundle: undefined,
+  ignore: [],
+  compile: { rootDeck: 'Default' },
+  now: NOW,
+  jobs: 1,
+  ...more,
+});
+
+const state = (dir: string) => readTree(dir, (r) => r.includes('.deckc-cache'));
+const cacheEntries = (dir: string) =>
+  readdirSync(path.join(dir, 'lib/.deckc-cache/v1/files'), { recursive: true }).length;
+
+/** A library built once, then edited everywhere so that the next build has real work to do. */
+async function editedLibrary() {
+  const dir = scratch();
+  generateLibrary(path.join(dir, 'lib'), 4, 10, 30);
+  await build(options(dir));
+  for (const entry of readdirSync(path.join(dir, 'lib'), { recursive: true })) {
+    const file = path.join(dir, 'lib', String(entry));
+    if (file.endsWith('.md'))
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/\?\n/g, '?!\n'));
+  }
+  return dir;
+}
+
+/** Starts `deckc build` as a child and sends `signal` once it has compiled a few files. */
+async function killMidBuild(dir: string, signal: NodeJS.Signals) {
+  const before = cacheEntries(dir);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', TSX, ENTRY, 'build', 'lib', '--jobs', '2'],
+    { cwd: dir, env: { ...process.env, SOURCE_DATE_EPOCH: String(NOW + 60) }, stdio: 'pipe' },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const end = Date.now() + 60_000;
+  while (cacheEntries(dir) < before + 3 && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 10));
+  child.kill(signal);
+  const code = await exited;
+  return { code, stderr, compiledBeforeKill: cacheEntries(dir) - before };
+}
+
+/** Temporary files outside the cache (a killed worker may leave one in the cache: never read). */
+const leftovers = (dir: string) => [...state(dir).keys()].filter((f) => f.endsWith('.tmp'));
+
+describe('an interrupted build (child process)', () => {
+  it('stops on SIGTERM before writing: outputs and lock stay as they were', async () => {
+    const dir = await editedLibrary();
+    const before = state(dir);
+    const { code, stderr, compiledBeforeKill } = await killMidBuild(dir, 'SIGTERM');
+    expect(compiledBeforeKill).toBeLessThan(40); // it really was stopped mid-build
+    expect(stderr).toContain('deckc: interrupted; outputs and lock file left as they were');
+    expect(code).toBe(130);
+    expect(treeDiff(state(dir), before)).toEqual([]);
+    expect(leftovers(dir)).toEqual([]);
+  }, 120_000);
+
+  it('leaves whole outputs and a usable cache on SIGKILL; the next build matches a cold one', async () => {
+    const dir = await editedLibrary();
+    await killMidBuild(dir, 'SIGKILL');
+    for (const [name, bytes] of state(dir)) {
+      if (name.endsWith('.json')) expect(() => JSON.parse(bytes.toString())).not.toThrow();
+      if (name.endsWith('.apkg'))
+        expect(Object.keys(unzipSync(bytes))).toContain('collection.anki2');
+    }
+    const twin = scratch();
+    cpSync(dir, twin, { recursive: true, filter: (src) => !src.includes('.deckc-cache') });
+    const warm = await build(options(dir, { now: NOW + 60 }));
+    expect(warm.compiled.length).toBeLessThan(40); // what the killed build compiled is reused
+    await build(options(twin, { now: NOW + 60, cache: false }));
+    expect(treeDiff(state(dir), state(twin))).toEqual([]);
+  }, 120_000);
+});
