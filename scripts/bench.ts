@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: every benchmark, one after another (never in parallel: they measure time).
- * `npm run bench -- parse render` runs a subset. Each prints its own numbers.
+ * `npm run bench -- parse render` runs a subset; other words go to each script
+ * (`npm run bench -- build --big` adds the 135,000-card memory run). Each prints its own numbers.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const ALL = ['parse', 'render', 'apkg', 'build'];
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const words = process.argv.slice(2);
+const wanted = words.filter((a) => ALL.includes(a));
+const passed = words.filter((a) => !ALL.includes(a));
 let failed = false;
 for (const name of wanted.length ? wanted : ALL) {
   const script = `scripts/bench-${name}.ts`;
@@ -16,7 +19,7 @@ for (const name of wanted.length ? wanted : ALL) {
     continue;
   }
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script, ...passed], {
     stdio: 'inherit',
   });
   if (r.status !== 0) failed = true;
