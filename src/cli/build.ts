@@ -376,17 +376,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
       result.packages += linked.packages.length;
       result.retired += linked.retired;
+      /** What a later build with the same inputs and lock replays (see replayManifest). */
+      const manifestOf = (outputs: LinkManifest['outputs']): LinkManifest => ({
+        files: input.files.length,
+        cards: rootCards,
+        packages: linked.packages.length,
+        retired: linked.retired,
+        diagnostics,
+        deps: [...mediaDeps.values()],
+        outputs,
+      });
       if (!options.write && !stale && manifestKey) {
-        const manifest: LinkManifest = {
-          files: input.files.length,
-          cards: rootCards,
-          packages: linked.packages.length,
-          retired: linked.retired,
-          diagnostics,
-          deps: [...mediaDeps.values()],
-          outputs: [],
-        };
-        await cache!.putManifest(manifestKey, manifest).catch(() => undefined);
+        await cache!.putManifest(manifestKey, manifestOf([])).catch(() => undefined);
       }
       if (!options.write || (options.frozen && stale)) continue;
 
@@ -475,21 +476,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (stale) await writeIfChanged(lockPath, lockText);
       else if (manifestKey) {
         // The lock did not change, so nothing in this build depended on `now` (see replayManifest).
-        const manifest: LinkManifest = {
-          files: input.files.length,
-          cards: rootCards,
-          packages: linked.packages.length,
-          retired: linked.retired,
-          diagnostics,
-          deps: [...mediaDeps.values()],
-          outputs: linked.packages.flatMap((pkg, i) =>
+        const manifest = manifestOf(
+          linked.packages.flatMap((pkg, i) =>
             outputs[i]!.map(([format, { blob }]) => ({
               base: packageFileName(pkg.name),
               format,
               blob,
             })),
           ),
-        };
+        );
         await cache!.putManifest(manifestKey, manifest).catch(() => undefined);
       }
     }

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledFile } from '../compile.js';
 import type { Diagnostic } from '../validate/schema.js';
+import { writeAtomic } from './write.js';
 
 /**
  * The build cache: a content-addressed store under `.deckc-cache/` in the input root.
@@ -132,19 +133,6 @@ export function recordingReader(read: (path: string) => Uint8Array | null) {
   return { readMedia, deps: () => [...deps.values()] };
 }
 
-/** Writes a file atomically; creates its folder. */
-async function putFile(file: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 export class BuildCache {
   /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
   constructor(readonly dir: string) {}
@@ -163,7 +151,7 @@ export class BuildCache {
     try {
       statSync(ignore);
     } catch {
-      await putFile(ignore, '# deckc build cache: safe to delete\n*\n');
+      await writeAtomic(ignore, '# deckc build cache: safe to delete\n*\n');
     }
   }
 
@@ -177,7 +165,7 @@ export class BuildCache {
   async writeBlob(data: Uint8Array): Promise<string> {
     const hash = sha256(data);
     // Stored once: an existing blob is kept only if it is intact.
-    if ((await this.readBlob(hash)) === null) await putFile(this.blobPath(hash), data);
+    if ((await this.readBlob(hash)) === null) await writeAtomic(this.blobPath(hash), data);
     return hash;
   }
 
@@ -217,7 +205,7 @@ export class BuildCache {
       media.push({ name: m.name, blob: await this.writeBlob(m.data) });
     const entry: StoredEntry = { layout: LAYOUT, key, deps, compiled: { ...compiled, media } };
     // Blobs first, entry last: an entry never points at a blob that is not there yet.
-    await putFile(this.entryPath('files', key), JSON.stringify(entry));
+    await writeAtomic(this.entryPath('files', key), JSON.stringify(entry));
   }
 
   /** The hash of an emitted output stored under `key` (verify the blob before use). */
@@ -275,7 +263,10 @@ export class BuildCache {
   }
 
   async putManifest(key: string, manifest: LinkManifest): Promise<void> {
-    await putFile(this.entryPath('link', key), JSON.stringify({ layout: LAYOUT, key, manifest }));
+    await writeAtomic(
+      this.entryPath('link', key),
+      JSON.stringify({ layout: LAYOUT, key, manifest }),
+    );
   }
 
   /**
@@ -295,11 +286,11 @@ export class BuildCache {
   }
 
   async saveWritten(written: ReadonlyMap<string, WrittenOutput>): Promise<void> {
-    await putFile(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
+    await writeAtomic(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
   }
 
   async putOutput(key: string, data: Uint8Array): Promise<void> {
     const blob = await this.writeBlob(data);
-    await putFile(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
+    await writeAtomic(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
   }
 }
