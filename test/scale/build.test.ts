@@ -12,24 +12,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BuildOptions, build, Interrupted } from '../../src/cli/build.js';
 import { runCli } from '../cli/run.js';
-import { copyFixtures, generateLibrary, readTree, scratch, treeDiff } from './helpers.js';
+import {
+  buildOptions,
+  copyFixtures,
+  generateLibrary,
+  NOW,
+  readTree,
+  scratch,
+  treeDiff,
+} from './helpers.js';
 
-const NOW = 1_764_000_000;
-
-const options = (cwd: string, paths: string[], more: Partial<BuildOptions> = {}): BuildOptions => ({
-  paths,
-  cwd,
-  out: 'dist',
-  formats: ['apkg', 'csv', 'json'],
-  write: true,
-  frozen: false,
-  bundle: undefined,
-  ignore: [],
-  compile: { rootDeck: 'Default' },
-  now: NOW,
-  jobs: 1,
-  ...more,
-});
+const options = buildOptions;
 
 /** Outputs and lock files of a build folder (no cache). */
 const outputs = (dir: string) =>

@@ -11,9 +11,33 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import type { BuildOptions } from '../../src/cli/build.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/scale/', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Build time of the scale tests, seconds. */
+export const NOW = 1_764_000_000;
+
+/** Build options as the CLI would pass them, one worker, writing to `dist`. */
+export const buildOptions = (
+  cwd: string,
+  paths: string[],
+  more: Partial<BuildOptions> = {},
+): BuildOptions => ({
+  paths,
+  cwd,
+  out: 'dist',
+  formats: ['apkg', 'csv', 'json'],
+  write: true,
+  frozen: false,
+  bundle: undefined,
+  ignore: [],
+  compile: { rootDeck: 'Default' },
+  now: NOW,
+  jobs: 1,
+  ...more,
+});
 
 const temps: string[] = [];
 afterAll(() => {

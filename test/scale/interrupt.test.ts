@@ -6,26 +6,20 @@ import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { type BuildOptions, build } from '../../src/cli/build.js';
-import { generateLibrary, REPO, readTree, scratch, treeDiff } from './helpers.js';
+import {
+  buildOptions,
+  generateLibrary,
+  NOW,
+  REPO,
+  readTree,
+  scratch,
+  treeDiff,
+} from './helpers.js';
 
-const NOW = 1_764_000_000;
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const ENTRY = path.join(REPO, 'test/scale/cli-entry.ts');
 
-const options = (cwd: string, more: Partial<BuildOptions> = {}): BuildOptions => ({
-  paths: ['lib'],
-  cwd,
-  out: 'dist',
-  formats: ['apkg', 'csv', 'json'],
-  write: true,
-  frozen: false,
-  bundle: undefined,
-  ignore: [],
-  compile: { rootDeck: 'Default' },
-  now: NOW,
-  jobs: 1,
-  ...more,
-});
+const options = (cwd: string, more: Partial<BuildOptions> = {}) => buildOptions(cwd, ['lib'], more);
 
 const state = (dir: string) => readTree(dir, (r) => r.includes('.deckc-cache'));
 const cacheEntries = (dir: string) =>
