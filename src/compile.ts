@@ -236,11 +236,17 @@ export function linkProject(
     });
   });
   for (const note of retiredNotes) ensure(packageOf(note.deck)).notes.push(note);
+  const linkDiagnostics = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    const list = linkDiagnostics.get(d.file);
+    if (list) list.push(d);
+    else linkDiagnostics.set(d.file, [d]);
+  }
   for (const file of files) {
     if (file.cards.length === 0) continue;
     const pkg = ensure(packageOf(file.cards[0]!.deck));
     for (const m of file.media) pkg.mediaByName.set(m.name, m);
-    pkg.diagnostics.push(...file.diagnostics, ...diagnostics.filter((d) => d.file === file.path));
+    pkg.diagnostics.push(...file.diagnostics, ...(linkDiagnostics.get(file.path) ?? []));
   }
   const byName = <T extends { name: string }>(a: T, b: T) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0;

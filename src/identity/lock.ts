@@ -40,12 +40,9 @@ export const LOCK_FILE = 'deckc.lock.json';
 export function serializeLock(lock: Lock): string {
   const guids = Object.keys(lock.notes).sort();
   const lines = guids.map((g, i) => {
-    const entry = lock.notes[g]!;
-    const ordered = Object.fromEntries(
-      Object.keys(entry)
-        .sort()
-        .map((k) => [k, entry[k as keyof LockEntry]]),
-    );
+    const { answer, at, content, deck, key, mod, q, retired } = lock.notes[g]!;
+    // Keys in alphabetical order, whatever order the entry was built in (undefined ones vanish).
+    const ordered = { answer, at, content, deck, key, mod, q, retired };
     return `    ${JSON.stringify(g)}: ${JSON.stringify(ordered)}${i < guids.length - 1 ? ',' : ''}`;
   });
   return [
