@@ -17,6 +17,7 @@ import { questionKeyHash } from './identity/guid.js';
 import { hashHex } from './identity/hash.js';
 import { type Lock, type LockEntry, resolveIdentities } from './identity/lock.js';
 import { parseFile } from './parse/parse-file.js';
+import { escapeHtml } from './render/escape.js';
 import { renderCard } from './render/render-card.js';
 import type {
   Diagnostic,
@@ -68,9 +69,6 @@ export interface CompiledFile {
   media: MediaFile[];
   diagnostics: Diagnostic[];
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An Anki tag: no spaces inside. */
 const toTag = (s: string) => s.trim().replace(/\s+/g, '_');

@@ -7,6 +7,8 @@
  * Math: Anki typesets `\(…\)` / `\[…\]` with MathJax at review time. The preview cannot fetch
  * MathJax and inlining it would add megabytes, so it shows the delimited TeX as written.
  */
+
+import { escapeHtml } from '../render/escape.js';
 import { renderTemplate } from '../render/render-template.js';
 import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from '../render/templates.js';
 import type { Diagnostic, MediaFile, Note } from '../validate/schema.js';
@@ -43,9 +45,6 @@ function inlineMedia(html: string, media: readonly MediaFile[]): string {
     return url ? `src="${url}"` : all;
   });
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * Assigns each diagnostic to the note whose source lines hold it: a note owns the lines from its
