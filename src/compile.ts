@@ -1,7 +1,8 @@
 /**
  * The whole pipeline in a screenful:
  *   compileFile:  bytes → parse → deck name → render → compiled cards (per file: cacheable, parallel)
- *   linkProject:  compiled files + lock → identities, mods, packages, next lock
+ *   linkProject:  compiled files + lock → identities, mods, packages, next lock (link/link.ts,
+ *                 per top-level deck)
  *   emitPackage:  package → .apkg / .csv / .json / preview .html bytes
  * Pure: file access comes in through `readMedia` and the caller writes the outputs.
  */
@@ -12,27 +13,23 @@ import { emitApkg } from './emit/apkg.js';
 import { emitCsv } from './emit/csv.js';
 import { emitPreview } from './emit/html.js';
 import { emitJson } from './emit/json.js';
-import { NOTETYPE_ID, notetypeStyleHash } from './emit/notetype.js';
-import { questionKeyHash } from './identity/guid.js';
-import { hashHex } from './identity/hash.js';
-import { type Lock, type LockEntry, resolveIdentities } from './identity/lock.js';
+import { NOTETYPE_ID } from './emit/notetype.js';
+import type { Lock } from './identity/lock.js';
+import type { LinkedPackage } from './link/link.js';
 import { parseFile } from './parse/parse-file.js';
-import { escapeHtml } from './render/escape.js';
 import { renderCard } from './render/render-card.js';
-import type {
-  Diagnostic,
-  JsonCard,
-  MediaFile,
-  Note,
-  Package,
-  SourceFile,
-  SourceRef,
-} from './validate/schema.js';
+import type { Diagnostic, MediaFile, Note, SourceFile, SourceRef } from './validate/schema.js';
+
+export {
+  type LinkedPackage,
+  type LinkOptions,
+  type LinkResult,
+  linkProject,
+  RETIRED_TAG,
+} from './link/link.js';
 
 export const FORMATS = ['apkg', 'csv', 'json', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
-
-export const RETIRED_TAG = 'deckc::retired';
 
 export interface CompileOptions {
   /** Deck for files directly in the input root that name no book. */
@@ -113,185 +110,6 @@ export function compileFile(
     cards,
     media: [...media.values()],
     diagnostics: [...diagnostics, ...sink.messages],
-  };
-}
-
-export interface LinkOptions {
-  /** Build time in seconds; the `mod` of notes whose content changed. */
-  now: number;
-  /** One package for everything, under this name; otherwise one per top-level deck. */
-  bundle?: string | undefined;
-}
-
-export interface LinkedPackage extends Package {
-  cards: JsonCard[];
-  /** Diagnostics of the files whose cards are in this package (for the preview page). */
-  diagnostics: Diagnostic[];
-}
-
-export interface LinkResult {
-  packages: LinkedPackage[];
-  lock: Lock;
-  diagnostics: Diagnostic[];
-  retired: number;
-}
-
-/** Gives every card its identity and groups notes into packages. Files must come sorted by path. */
-export function linkProject(
-  files: readonly CompiledFile[],
-  previous: Lock | null,
-  options: LinkOptions,
-): LinkResult {
-  const diagnostics: Diagnostic[] = [];
-  const cards = files.flatMap((f) => f.cards);
-  const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
-
-  // Occurrence numbers keep two identical questions in one scope apart; explicit ids must be unique.
-  const seenKeys = new Map<string, SourceRef>();
-  const seenIds = new Map<string, SourceRef>();
-  const occurrences = new Map<string, number>();
-  const inputs = cards.map((card) => {
-    const scope = scopeOf(card.deck);
-    const base = questionKeyHash(card.markdown.question, 1);
-    const n = (occurrences.get(`${scope}\u0000${base}`) ?? 0) + 1;
-    occurrences.set(`${scope}\u0000${base}`, n);
-    const at = `${card.source.file}:${card.source.line}`;
-    if (card.id !== null) {
-      const first = seenIds.get(card.id);
-      if (first)
-        diagnostics.push(
-          diag(
-            card.source,
-            'duplicate-id',
-            'error',
-            `Unexpected id '${card.id}', already used at ${first.file}:${first.line}; ids must be unique`,
-          ),
-        );
-      else seenIds.set(card.id, card.source);
-    } else if (n > 1) {
-      const first = seenKeys.get(`${scope}\u0000${base}`)!;
-      diagnostics.push(
-        diag(
-          card.source,
-          'duplicate-question',
-          'warning',
-          `Unexpected repeated question, first asked at ${first.file}:${first.line}; give one of them an explicit {#id} to keep their identities apart`,
-        ),
-      );
-    } else seenKeys.set(`${scope}\u0000${base}`, card.source);
-    const fields = { ...card.html, Source: escapeHtml(`${card.deck} · ${at}`) };
-    return {
-      scope,
-      deck: card.deck,
-      id: card.id,
-      key: n > 1 ? questionKeyHash(card.markdown.question, n) : base,
-      answer: hashHex(card.markdown.answer),
-      content: hashHex(JSON.stringify([card.deck, card.tags, fields])),
-      at,
-      q: card.markdown.question.replace(/\s+/g, ' ').trim().slice(0, 120),
-      fields,
-    };
-  });
-
-  const resolved = resolveIdentities(inputs, previous, notetypeStyleHash(), options.now);
-  const notes: Note[] = cards.map((card, i) => ({
-    guid: resolved.identities[i]!.guid,
-    deck: card.deck,
-    tags: card.tags,
-    fields: inputs[i]!.fields,
-    mod: resolved.identities[i]!.mod,
-    source: card.source,
-  }));
-  const retiredNotes = resolved.retired.map(([guid, entry]) => retiredNote(guid, entry));
-
-  const packageOf = (deck: string) => options.bundle ?? scopeOf(deck);
-  type Building = LinkedPackage & { mediaByName: Map<string, MediaFile> };
-  const packages = new Map<string, Building>();
-  const ensure = (name: string) => {
-    const pkg: Building = packages.get(name) ?? {
-      name,
-      notes: [],
-      media: [],
-      cards: [],
-      diagnostics: [],
-      mediaByName: new Map(),
-    };
-    packages.set(name, pkg);
-    return pkg;
-  };
-  notes.forEach((note, i) => {
-    const pkg = ensure(packageOf(note.deck));
-    pkg.notes.push(note);
-    const card = cards[i]!;
-    pkg.cards.push({
-      guid: note.guid,
-      id: card.id,
-      deck: card.deck,
-      tags: card.tags,
-      ...card.markdown,
-      html: note.fields,
-      source: card.source,
-    });
-  });
-  for (const note of retiredNotes) ensure(packageOf(note.deck)).notes.push(note);
-  const linkDiagnostics = new Map<string, Diagnostic[]>();
-  for (const d of diagnostics) {
-    const list = linkDiagnostics.get(d.file);
-    if (list) list.push(d);
-    else linkDiagnostics.set(d.file, [d]);
-  }
-  for (const file of files) {
-    if (file.cards.length === 0) continue;
-    const pkg = ensure(packageOf(file.cards[0]!.deck));
-    for (const m of file.media) pkg.mediaByName.set(m.name, m);
-    pkg.diagnostics.push(...file.diagnostics, ...(linkDiagnostics.get(file.path) ?? []));
-  }
-  const byName = <T extends { name: string }>(a: T, b: T) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  const sorted = [...packages.values()]
-    .map(({ mediaByName, ...pkg }) => ({ ...pkg, media: [...mediaByName.values()].sort(byName) }))
-    .sort(byName);
-  return { packages: sorted, lock: resolved.lock, diagnostics, retired: retiredNotes.length };
-}
-
-function diag(
-  at: SourceRef,
-  rule: string,
-  severity: Diagnostic['severity'],
-  message: string,
-): Diagnostic {
-  return {
-    file: at.file,
-    line: at.line,
-    column: at.column,
-    endLine: at.line,
-    endColumn: at.column,
-    severity,
-    rule,
-    message,
-  };
-}
-
-/**
- * A note whose card vanished from the sources. Anki never deletes notes on import, so deckc
- * ships it once more, tagged, in a `Retired` subdeck of its package, so users can find it.
- */
-function retiredNote(guid: string, entry: LockEntry): Note {
-  const [file, line] = [entry.at.replace(/:\d+$/, ''), Number(entry.at.match(/:(\d+)$/)?.[1] ?? 1)];
-  const deck = normalizeDeckName(`${entry.deck.split('::')[0]}::Retired`);
-  return {
-    guid,
-    deck,
-    tags: [RETIRED_TAG],
-    fields: {
-      Question: escapeHtml(entry.q),
-      Answer: `<p><em>This card was removed from its source (${escapeHtml(entry.at)}). Its review history is kept; suspend or delete it.</em></p>`,
-      Title: '',
-      Context: '',
-      Source: escapeHtml(`retired · ${entry.at}`),
-    },
-    mod: entry.mod,
-    source: { file, line, column: 1 },
   };
 }
 

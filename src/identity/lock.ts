@@ -82,14 +82,12 @@ export interface ResolvedIdentities {
   lock: Lock;
 }
 
-const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
+/** A deck's scope: its top-level deck, within which questions identify cards. */
+export const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
 
 /**
- * Gives each card its GUID and `mod`, and computes the next lock.
- * A card keeps its GUID (1) by explicit id, (2) by its question within its scope, (3) when its
- * question was edited: by an unclaimed note of the previous build in the same scope with the
- * same answer, if exactly one such note and one such card exist. Otherwise it gets a new one.
- * `now` is in seconds; a note's `mod` becomes `max(now, previous + 1)` when its content changed.
+ * Gives each card its GUID and `mod`, and computes the next lock (see resolveNotes and
+ * resolveNotetype).
  */
 export function resolveIdentities(
   cards: readonly IdentityInput[],
@@ -97,7 +95,35 @@ export function resolveIdentities(
   style: string,
   now: number,
 ): ResolvedIdentities {
-  const old = previous?.notes ?? {};
+  const { identities, retired, notes } = resolveNotes(cards, previous?.notes ?? {}, now);
+  const notetype = resolveNotetype(previous, style, now);
+  return { identities, retired, lock: { lockfileVersion: 1, notetype, notes } };
+}
+
+/** The note type's lock entry: its `mod` rises exactly when the templates or CSS change. */
+export function resolveNotetype(
+  previous: Lock | null,
+  style: string,
+  now: number,
+): Lock['notetype'] {
+  return previous && previous.notetype.style === style
+    ? previous.notetype
+    : { style, mod: Math.max(now, (previous?.notetype.mod ?? 0) + 1) };
+}
+
+/**
+ * Gives each card its GUID and `mod` against the previous lock's entries `old`, and returns the
+ * next entries (the cards', then the retired ones).
+ * A card keeps its GUID (1) by explicit id, (2) by its question within its scope, (3) when its
+ * question was edited: by an unclaimed note of the previous build in the same scope with the
+ * same answer, if exactly one such note and one such card exist. Otherwise it gets a new one.
+ * `now` is in seconds; a note's `mod` becomes `max(now, previous + 1)` when its content changed.
+ */
+export function resolveNotes(
+  cards: readonly IdentityInput[],
+  old: Readonly<Record<string, LockEntry>>,
+  now: number,
+): Omit<ResolvedIdentities, 'lock'> & { notes: Record<string, LockEntry> } {
   const byKey = new Map<string, string>();
   for (const [guid, entry] of Object.entries(old))
     byKey.set(`${scopeOf(entry.deck)}\u0000${entry.key}`, guid);
@@ -165,9 +191,5 @@ export function resolveIdentities(
     retired.push([guid, next]);
   }
 
-  const notetype =
-    previous && previous.notetype.style === style
-      ? previous.notetype
-      : { style, mod: Math.max(now, (previous?.notetype.mod ?? 0) + 1) };
-  return { identities, retired, lock: { lockfileVersion: 1, notetype, notes } };
+  return { identities, retired, notes };
 }

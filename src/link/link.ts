@@ -1,0 +1,339 @@
+/**
+ * Linking: compiled cards + the previous lock → identities, mods, packages, the next lock.
+ *
+ * The unit of linking is the scope, a top-level deck: GUIDs are derived within a scope, a
+ * question repeats only within its scope, an edited question is followed only within its scope.
+ * So each scope links on its own against its slice of the lock, and a build whose change touches
+ * one scope relinks (and re-emits) one scope. The one tie between scopes is explicit ids
+ * (`{#id}`): they are unique in the whole project and a card may carry its id into another
+ * scope. `claimIds` settles them over the project first (from small per-file summaries), then
+ * `sliceLock` gives each scope the lock entries it owns, and `linkScope` does the rest.
+ */
+
+import type { CompiledFile } from '../compile.js';
+import { normalizeDeckName } from '../decks/name.js';
+import { notetypeStyleHash } from '../emit/notetype.js';
+import { explicitGuid, questionKeyHash } from '../identity/guid.js';
+import { hashHex } from '../identity/hash.js';
+import {
+  type Lock,
+  type LockEntry,
+  resolveNotes,
+  resolveNotetype,
+  scopeOf,
+} from '../identity/lock.js';
+import { escapeHtml } from '../render/escape.js';
+import type {
+  Diagnostic,
+  JsonCard,
+  MediaFile,
+  Note,
+  Package,
+  SourceRef,
+} from '../validate/schema.js';
+
+export const RETIRED_TAG = 'deckc::retired';
+
+/** What linking needs to know of a file before its cards: its scope and its explicit ids. */
+export interface FileSummary {
+  /** Null for a file without cards. */
+  scope: string | null;
+  ids: { id: string; line: number; column: number }[];
+}
+
+export function summarize(file: CompiledFile): FileSummary {
+  const first = file.cards[0];
+  return {
+    scope: first ? scopeOf(first.deck) : null,
+    ids: file.cards.flatMap((c) =>
+      c.id === null ? [] : [{ id: c.id, line: c.source.line, column: c.source.column }],
+    ),
+  };
+}
+
+export interface Claims {
+  /** GUID of each explicit id → the scope of the card that holds it. */
+  owners: Map<string, string>;
+  /** `duplicate-id` errors. */
+  diagnostics: Diagnostic[];
+}
+
+/** Explicit ids over the whole project, files in input order: the first card with an id owns it. */
+export function claimIds(files: readonly { path: string; summary: FileSummary }[]): Claims {
+  const first = new Map<string, SourceRef>();
+  const claims: Claims = { owners: new Map(), diagnostics: [] };
+  for (const { path, summary } of files) {
+    for (const { id, line, column } of summary.ids) {
+      const at = { file: path, line, column };
+      const seen = first.get(id);
+      if (seen) {
+        claims.diagnostics.push(
+          diag(
+            at,
+            'duplicate-id',
+            'error',
+            `Unexpected id '${id}', already used at ${seen.file}:${seen.line}; ids must be unique`,
+          ),
+        );
+      } else {
+        first.set(id, at);
+        claims.owners.set(explicitGuid(id), summary.scope!);
+      }
+    }
+  }
+  return claims;
+}
+
+/**
+ * The previous lock's entries by the scope that links them, in GUID order: the scope of the card
+ * claiming the entry by explicit id, otherwise the scope of the entry's deck.
+ */
+export function sliceLock(
+  previous: Lock | null,
+  owners: ReadonlyMap<string, string>,
+): Map<string, Record<string, LockEntry>> {
+  const slices = new Map<string, Record<string, LockEntry>>();
+  const notes = previous?.notes ?? {};
+  for (const guid of Object.keys(notes).sort()) {
+    const entry = notes[guid]!;
+    const scope = owners.get(guid) ?? scopeOf(entry.deck);
+    let slice = slices.get(scope);
+    if (!slice) {
+      slice = {};
+      slices.set(scope, slice);
+    }
+    slice[guid] = entry;
+  }
+  return slices;
+}
+
+/** One scope, linked. */
+export interface ScopeLink {
+  scope: string;
+  /** Notes of the scope's cards, in input order. */
+  notes: Note[];
+  /** Notes whose cards vanished, by GUID (see retiredNote). */
+  retired: Note[];
+  cards: JsonCard[];
+  /** `duplicate-question` warnings. */
+  diagnostics: Diagnostic[];
+  /** The scope's entries of the next lock. */
+  entries: Record<string, LockEntry>;
+}
+
+/**
+ * Links the cards of one scope (`files` in input order, every card in the scope) against the
+ * scope's slice of the previous lock. `now` (seconds) only becomes the mod of changed notes.
+ */
+export function linkScope(
+  scope: string,
+  files: readonly CompiledFile[],
+  slice: Readonly<Record<string, LockEntry>>,
+  now: number,
+): ScopeLink {
+  const diagnostics: Diagnostic[] = [];
+  const cards = files.flatMap((f) => f.cards);
+  // Occurrence numbers keep two identical questions apart (explicit ids are checked by claimIds).
+  const seenKeys = new Map<string, SourceRef>();
+  const occurrences = new Map<string, number>();
+  const inputs = cards.map((card) => {
+    const base = questionKeyHash(card.markdown.question, 1);
+    const n = (occurrences.get(base) ?? 0) + 1;
+    occurrences.set(base, n);
+    const at = `${card.source.file}:${card.source.line}`;
+    if (card.id !== null) {
+      // Identified by its id.
+    } else if (n > 1) {
+      const first = seenKeys.get(base)!;
+      diagnostics.push(
+        diag(
+          card.source,
+          'duplicate-question',
+          'warning',
+          `Unexpected repeated question, first asked at ${first.file}:${first.line}; give one of them an explicit {#id} to keep their identities apart`,
+        ),
+      );
+    } else seenKeys.set(base, card.source);
+    const fields = { ...card.html, Source: escapeHtml(`${card.deck} · ${at}`) };
+    return {
+      scope,
+      deck: card.deck,
+      id: card.id,
+      key: n > 1 ? questionKeyHash(card.markdown.question, n) : base,
+      answer: hashHex(card.markdown.answer),
+      content: hashHex(JSON.stringify([card.deck, card.tags, fields])),
+      at,
+      q: card.markdown.question.replace(/\s+/g, ' ').trim().slice(0, 120),
+      fields,
+    };
+  });
+  const resolved = resolveNotes(inputs, slice, now);
+  const notes: Note[] = [];
+  const jsonCards: JsonCard[] = [];
+  cards.forEach((card, i) => {
+    const { guid, mod } = resolved.identities[i]!;
+    const fields = inputs[i]!.fields;
+    notes.push({ guid, deck: card.deck, tags: card.tags, fields, mod, source: card.source });
+    jsonCards.push({
+      guid,
+      id: card.id,
+      deck: card.deck,
+      tags: card.tags,
+      ...card.markdown,
+      html: fields,
+      source: card.source,
+    });
+  });
+  return {
+    scope,
+    notes,
+    retired: resolved.retired.map(([guid, entry]) => retiredNote(guid, entry)),
+    cards: jsonCards,
+    diagnostics,
+    entries: resolved.notes,
+  };
+}
+
+/** A package made of linked scopes (one by default, every scope with --bundle). */
+export interface LinkedPackage extends Package {
+  cards: JsonCard[];
+  /** Diagnostics of the files whose cards are in this package (for the preview page). */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Packs linked scopes into a package named `name`: their notes in input order (`files`, the
+ * scopes' files sorted by path), then the retired ones by GUID; media by name. `diagnostics` are
+ * any further ones (duplicate ids) on these files.
+ */
+export function pack(
+  name: string,
+  links: readonly ScopeLink[],
+  files: readonly CompiledFile[],
+  diagnostics: readonly Diagnostic[],
+): LinkedPackage {
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  const inOrder = <T extends { source: SourceRef }>(list: T[]) =>
+    links.length > 1
+      ? list.sort(
+          (a, b) =>
+            order.get(a.source.file)! - order.get(b.source.file)! || a.source.line - b.source.line,
+        )
+      : list;
+  const byKey =
+    <T>(key: (t: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+  const media = new Map<string, MediaFile>();
+  for (const f of files) for (const m of f.media) media.set(m.name, m);
+  const onFile = new Map<string, Diagnostic[]>();
+  for (const d of [...links.flatMap((l) => l.diagnostics), ...diagnostics]) {
+    const list = onFile.get(d.file);
+    if (list) list.push(d);
+    else onFile.set(d.file, [d]);
+  }
+  return {
+    name,
+    notes: [
+      ...inOrder(links.flatMap((l) => l.notes)),
+      ...links.flatMap((l) => l.retired).sort(byKey((n) => n.guid)),
+    ],
+    cards: inOrder(links.flatMap((l) => l.cards)),
+    media: [...media.values()].sort(byKey((m) => m.name)),
+    diagnostics: files
+      .filter((f) => f.cards.length > 0)
+      .flatMap((f) => [...f.diagnostics, ...(onFile.get(f.path) ?? [])]),
+  };
+}
+
+export interface LinkOptions {
+  /** Build time in seconds; the `mod` of notes whose content changed. */
+  now: number;
+  /** One package for everything, under this name; otherwise one per top-level deck. */
+  bundle?: string | undefined;
+}
+
+export interface LinkResult {
+  packages: LinkedPackage[];
+  lock: Lock;
+  diagnostics: Diagnostic[];
+  retired: number;
+}
+
+/** Links a whole project at once. Files must come sorted by path. */
+export function linkProject(
+  files: readonly CompiledFile[],
+  previous: Lock | null,
+  options: LinkOptions,
+): LinkResult {
+  const claims = claimIds(files.map((f) => ({ path: f.path, summary: summarize(f) })));
+  const slices = sliceLock(previous, claims.owners);
+  const byScope = new Map<string, CompiledFile[]>();
+  for (const f of files) {
+    const scope = summarize(f).scope;
+    if (scope !== null) byScope.set(scope, [...(byScope.get(scope) ?? []), f]);
+  }
+  for (const scope of slices.keys()) if (!byScope.has(scope)) byScope.set(scope, []);
+  const links = [...byScope].map(([scope, scopeFiles]) =>
+    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, options.now),
+  );
+  const packages =
+    options.bundle !== undefined
+      ? [pack(options.bundle, links, files, claims.diagnostics)]
+      : links.map((l) => pack(l.scope, [l], byScope.get(l.scope)!, claims.diagnostics));
+  const notes: Record<string, LockEntry> = {};
+  for (const l of links) Object.assign(notes, l.entries);
+  return {
+    packages: packages
+      .filter((p) => p.notes.length > 0)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    lock: {
+      lockfileVersion: 1,
+      notetype: resolveNotetype(previous, notetypeStyleHash(), options.now),
+      notes,
+    },
+    diagnostics: [...claims.diagnostics, ...links.flatMap((l) => l.diagnostics)],
+    retired: links.reduce((n, l) => n + l.retired.length, 0),
+  };
+}
+
+function diag(
+  at: SourceRef,
+  rule: string,
+  severity: Diagnostic['severity'],
+  message: string,
+): Diagnostic {
+  return {
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    endLine: at.line,
+    endColumn: at.column,
+    severity,
+    rule,
+    message,
+  };
+}
+
+/**
+ * A note whose card vanished from the sources. Anki never deletes notes on import, so deckc
+ * ships it once more, tagged, in a `Retired` subdeck of its package, so users can find it.
+ */
+function retiredNote(guid: string, entry: LockEntry): Note {
+  const [file, line] = [entry.at.replace(/:\d+$/, ''), Number(entry.at.match(/:(\d+)$/)?.[1] ?? 1)];
+  const deck = normalizeDeckName(`${scopeOf(entry.deck)}::Retired`);
+  return {
+    guid,
+    deck,
+    tags: [RETIRED_TAG],
+    fields: {
+      Question: escapeHtml(entry.q),
+      Answer: `<p><em>This card was removed from its source (${escapeHtml(entry.at)}). Its review history is kept; suspend or delete it.</em></p>`,
+      Title: '',
+      Context: '',
+      Source: escapeHtml(`retired · ${entry.at}`),
+    },
+    mod: entry.mod,
+    source: { file, line, column: 1 },
+  };
+}
