@@ -11,6 +11,7 @@ import { deckNameFor, normalizeDeckName } from './decks/name.js';
 import { DiagnosticSink } from './diagnostics/report.js';
 import { emitApkg } from './emit/apkg.js';
 import { emitCsv } from './emit/csv.js';
+import type { Format } from './emit/formats.js';
 import { emitPreview } from './emit/html.js';
 import { emitJson } from './emit/json.js';
 import { NOTETYPE_ID } from './emit/notetype.js';
@@ -20,6 +21,7 @@ import { parseFile } from './parse/parse-file.js';
 import { renderCard } from './render/render-card.js';
 import type { Diagnostic, MediaFile, Note, SourceFile, SourceRef } from './validate/schema.js';
 
+export { FORMATS, type Format } from './emit/formats.js';
 export {
   type LinkedPackage,
   type LinkOptions,
@@ -27,9 +29,6 @@ export {
   linkProject,
   RETIRED_TAG,
 } from './link/link.js';
-
-export const FORMATS = ['apkg', 'csv', 'json', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
 
 export interface CompileOptions {
   /** Deck for files directly in the input root that name no book. */

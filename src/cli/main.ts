@@ -1,8 +1,8 @@
 import yargs from 'yargs';
-import { FORMATS, type Format } from '../compile.js';
 import type { Config } from '../config/schema.js';
 import { REPORTERS, type ReporterName } from '../diagnostics/format.js';
 import { countBySeverity } from '../diagnostics/report.js';
+import { FORMATS, type Format } from '../emit/formats.js';
 import { loadConfig } from '../io/config-file.js';
 import { IoError } from '../io/input.js';
 import { defaultJobs } from '../io/pool.js';
