@@ -1,31 +1,43 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  type CompiledFile,
-  type CompileOptions,
-  emitPackage,
-  type Format,
-  type LinkedPackage,
-  linkProject,
-} from '../compile.js';
+import type { CompiledFile, CompileOptions } from '../compile.js';
 import { packageFileName } from '../decks/name.js';
 import { compareDiagnostics } from '../diagnostics/report.js';
-import { LOCK_FILE, type Lock, serializeLock } from '../identity/lock.js';
+import type { Format } from '../emit/formats.js';
+import { notetypeStyleHash } from '../emit/notetype.js';
+import {
+  LOCK_FILE,
+  type Lock,
+  type LockEntry,
+  resolveNotetype,
+  serializeEntries,
+  serializeLock,
+} from '../identity/lock.js';
 import {
   BuildCache,
   CACHE_DIR,
   compilerFingerprint,
   fileKey,
-  type LinkManifest,
   type MediaDep,
+  type ScopeRecord,
   sha256,
   type WrittenOutput,
 } from '../io/cache.js';
 import { collectInput, IoError, mediaReader, readInputFile } from '../io/input.js';
-import { readLock } from '../io/lock-file.js';
+import { parseLock, readLockText } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import { writeAtomic, writeIfChanged } from '../io/write.js';
+import {
+  claimIds,
+  type FileSummary,
+  type LinkedPackage,
+  linkScope,
+  pack,
+  type ScopeLink,
+  sliceLock,
+  summarize,
+} from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 
 export interface BuildOptions {
@@ -69,6 +81,8 @@ export interface BuildResult {
   written: string[];
   /** Files actually compiled (not served from the cache or memo), as shown in diagnostics. */
   compiled: string[];
+  /** Scopes (top-level decks) linked again, not reused from the cache. */
+  linked: string[];
   /** Files that could not be read: a tool error (exit 2), and nothing was written. */
   unreadable: string[];
   /** Input roots not written, with the reason (an unreadable file, a compiler crash). */
@@ -99,10 +113,24 @@ export class Interrupted extends Error {
   }
 }
 
+/** An output to put in place: a staged temporary file, or a cached blob. */
+interface Output {
+  base: string;
+  format: Format;
+  blob: string;
+  temp: string | null;
+}
+
 /**
  * Builds every input root: read, compile (cached, on worker threads), link, emit (cached), write
  * atomically. Files are compiled in any order but collected in input order, so the outputs are
  * identical whatever the number of jobs and whatever the cache holds.
+ *
+ * A root is built scope by scope (a scope is a top-level deck, see link/link.ts). A scope whose
+ * files (by cache key) and slice of the lock file are those of a build recorded in the cache is
+ * not linked again: its record gives its diagnostics and its outputs' blobs, so its files'
+ * compiled cards are not even read. Records are kept only for builds that relinking would leave
+ * as they are (`settled`): their outputs cannot depend on `now`, only on what the key covers.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const result: BuildResult = {
@@ -113,6 +141,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     diagnostics: [],
     written: [],
     compiled: [],
+    linked: [],
     unreadable: [],
     withheld: [],
     bailed: false,
@@ -122,10 +151,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
   const memoNext: Memo = new Map();
+  const liveKeys = new Set<string>();
   const staged: string[] = [];
   // Workers start only when there is enough work for them: an unchanged rebuild spawns none.
-  let pool: Promise<Pool> | null = null;
-  let local: Promise<Pool> | null = null;
+  let pool = null as Promise<Pool> | null;
+  let local = null as Promise<Pool> | null;
   const getPool = (parallel: boolean) => {
     if (parallel || pool) {
       pool ??= createPool(jobs);
@@ -144,255 +174,339 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.signal?.aborted) throw new Interrupted();
   };
 
-  /**
-   * An unchanged rebuild in one step. The manifest of a build is stored when that build left the
-   * lock file as it was: then no value in it came from `now` (linkProject only uses `now` for
-   * mods and retirements, which it records in the lock), so the same files (keys) and the same
-   * lock text (both in the manifest key) link to the same packages. Replaying checks the media
-   * the files read and restores outputs from their blobs; if any blob is gone, it gives up
-   * before writing anything and the build runs in full.
-   */
-  const replayManifest = async (
-    cache: BuildCache,
-    key: string,
-    root: string,
-    readMedia: (path: string) => Uint8Array | null,
-  ): Promise<boolean> => {
-    const manifest = await cache.getManifest(key);
-    if (!manifest) return false;
-    if (!manifest.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)) return false;
-    const written = await cache.readWritten();
-    const restore: [string, Uint8Array][] = [];
-    for (const { base, format, blob } of manifest.outputs) {
-      const owner = claimed.get(base);
-      if (owner !== undefined && owner !== root) return false; // the full build reports it
-      const target = path.join(outDir, `${base}.${format}`);
-      const now = await stat(target).catch(() => null);
-      const last = written.get(target);
-      if (now && last?.blob === blob && last.size === now.size && last.mtimeMs === now.mtimeMs)
-        continue;
-      const data = await cache.readBlob(blob);
-      if (!data) return false;
-      restore.push([target, data]);
-    }
-    checkAbort();
-    const relRoot = path.relative(options.cwd, root);
+  const buildRoot = async (arg: string) => {
+    const input = await collectInput(arg, options.cwd, options.ignore);
+    const files = input.files;
+    const readMedia = mediaReader(input.root);
+    const relRoot = path.relative(options.cwd, input.root);
     const shown = (file: string) =>
       (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
-    for (const { base, format } of manifest.outputs) {
-      claimed.set(base, root);
-      result.written.push(path.relative(options.cwd, path.join(outDir, `${base}.${format}`)));
-    }
-    for (const [target, data] of restore) {
-      await writeAtomic(target, data);
-      const after = await stat(target);
-      written.set(target, { blob: sha256(data), size: after.size, mtimeMs: after.mtimeMs });
-    }
-    if (restore.length) await cache.saveWritten(written).catch(() => undefined);
-    result.files += manifest.files;
-    result.cards += manifest.cards;
-    result.packages += manifest.packages;
-    result.retired += manifest.retired;
-    result.diagnostics.push(...manifest.diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
-    options.onFile?.(manifest.files, manifest.files, result.cards);
-    return true;
-  };
+    const report = (diagnostics: readonly Diagnostic[]) =>
+      result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
+    const cache = await openCache(input.root, options.cache !== false);
+    // Defaults filled in, so that equal options always give equal cache keys.
+    const compileOptions: CompileOptions = {
+      rootDeck: options.compile.rootDeck,
+      tags: options.compile.tags ?? [],
+      decks: options.compile.decks ?? {},
+    };
+    const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
 
-  try {
-    for (const arg of options.paths) {
-      checkAbort();
-      const input = await collectInput(arg, options.cwd, options.ignore);
-      const readMedia = mediaReader(input.root);
-      const relRoot = path.relative(options.cwd, input.root);
-      const shown = (file: string) =>
-        (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
-      const cache = await openCache(input.root, options.cache !== false);
-      // Defaults filled in, so that equal options always give equal cache keys.
-      const compileOptions: CompileOptions = {
-        rootDeck: options.compile.rootDeck,
-        tags: options.compile.tags ?? [],
-        decks: options.compile.decks ?? {},
-      };
-      const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
+    // Every file is read and keyed first.
+    const sources: (Uint8Array | undefined)[] = files.map(() => undefined);
+    const keys: string[] = files.map(() => '');
+    await inLanes(
+      files.length,
+      16,
+      async (i) => {
+        const file = files[i]!;
+        try {
+          sources[i] = await readInputFile(file);
+        } catch (error) {
+          result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
+          return;
+        }
+        keys[i] = fileKey(keySalt, file.path, sources[i]!);
+      },
+      () => stopped,
+    );
+    checkAbort();
+    const lockPath = path.join(input.root, LOCK_FILE);
+    const previousText = await readLockText(lockPath);
+    const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
+    // The lock file as this cache's last build left it (canonical) needs no validating again,
+    // and is parsed only if some scope is linked: its slices' hashes are in the index.
+    const canonical =
+      previousText !== null && index.lock !== null && index.lock.hash === sha256(previousText);
+    let parsed: Lock | null | undefined =
+      previousText === null || canonical ? undefined : parseLock(previousText, lockPath);
+    const previous = () => {
+      parsed ??= previousText === null ? null : (JSON.parse(previousText) as Lock);
+      return parsed;
+    };
 
-      // Compile, in two passes. First every file is read and looked up (memo, then disk cache);
-      // then the misses are compiled: on worker threads when there are enough of them to pay
-      // for starting the workers, in this thread otherwise (a one-file change spawns nothing).
-      const compiled: (CompiledFile | undefined)[] = input.files.map(() => undefined);
-      const misses: { i: number; bytes: Uint8Array; key: string }[] = [];
-      const fileKeys = new Map<string, string>();
-      const mediaDeps = new Map<string, MediaDep>();
-      let rootCards = 0;
-      let done = 0;
-
-      // Every file is read and keyed first.
-      const sources: (Uint8Array | undefined)[] = input.files.map(() => undefined);
-      const keys: string[] = input.files.map(() => '');
+    // Compiled files, obtained on demand: from memory (watch), the cache, or compiled.
+    const compiled: (CompiledFile | undefined)[] = files.map(() => undefined);
+    const summaries: (FileSummary | undefined)[] = files.map((_, i) =>
+      index.summaries.get(keys[i]!),
+    );
+    const deps: MediaDep[][] = files.map(() => []);
+    for (const key of keys) liveKeys.add(key);
+    // Progress: files and cards seen so far (the result counts cards once linked).
+    let done = 0;
+    let seen = result.cards;
+    /** Cache entries this build adds (see prune below). */
+    let writes = 0;
+    const progress = (fileCount: number, cards: number) => {
+      done = Math.min(files.length, done + fileCount);
+      seen += cards;
+      options.onFile?.(done, files.length, seen);
+    };
+    const settle = (i: number, out: CompiledFile, fileDeps: MediaDep[]) => {
+      compiled[i] = out;
+      summaries[i] = summarize(out);
+      deps[i] = fileDeps;
+      if (options.memo) memoNext.set(keys[i]!, { compiled: out, deps: fileDeps });
+      progress(1, out.cards.length);
+      if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
+        result.bailed = true;
+        stop();
+      }
+    };
+    /** Obtains the compiled files `wanted` (indexes): lookups first, then the misses compiled. */
+    const obtain = async (wanted: readonly number[]) => {
+      const misses: number[] = [];
       await inLanes(
-        input.files.length,
+        wanted.length,
         16,
-        async (i) => {
-          const file = input.files[i]!;
-          try {
-            sources[i] = await readInputFile(file);
-          } catch (error) {
-            result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
-            return;
-          }
-          keys[i] = fileKey(keySalt, file.path, sources[i]!);
-          fileKeys.set(file.path, keys[i]!);
+        async (n) => {
+          const i = wanted[n]!;
+          if (compiled[i] || !sources[i]) return;
+          const memo = options.memo?.get(keys[i]!);
+          const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
+            ? memo
+            : await cache?.getFile(keys[i]!, readMedia);
+          if (hit) settle(i, hit.compiled, hit.deps);
+          else misses.push(i);
         },
         () => stopped,
       );
-      checkAbort();
-      const lockPath = path.join(input.root, LOCK_FILE);
-      const previousText = await readFile(lockPath, 'utf8').catch(() => null);
-      const manifestKey =
-        cache && !options.memo && !options.bail && fileKeys.size === input.files.length
-          ? sha256(
-              `${JSON.stringify([salt, options.bundle ?? null, options.write, options.formats, keys])}\u0000${previousText}`,
-            )
-          : null;
-      if (manifestKey && (await replayManifest(cache!, manifestKey, input.root, readMedia))) {
-        continue;
-      }
-
-      const settle = (i: number, key: string, out: CompiledFile, deps: MediaDep[]) => {
-        compiled[i] = out;
-        if (options.memo) memoNext.set(key, { compiled: out, deps });
-        for (const d of deps) mediaDeps.set(d.path, d);
-        rootCards += out.cards.length;
-        result.cards += out.cards.length;
-        options.onFile?.(++done, input.files.length, result.cards);
-        if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
-          result.bailed = true;
-          stop();
-        }
-      };
-      const lookUp = async (i: number) => {
-        const bytes = sources[i];
-        if (!bytes) return; // unreadable
-        sources[i] = undefined;
-        const key = keys[i]!;
-        const memo = options.memo?.get(key);
-        const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
-          ? memo
-          : await cache?.getFile(key, readMedia);
-        if (hit) settle(i, key, hit.compiled, hit.deps);
-        else misses.push({ i, bytes, key });
-      };
-      const compileOne = async (m: (typeof misses)[number]) => {
-        const file = input.files[m.i]!;
-        let out: CompiledFile;
-        let deps: MediaDep[] = [];
-        try {
-          const task = await (await getPool(misses.length >= 2 * jobs)).run({
-            kind: 'compile',
-            root: input.root,
-            path: file.path,
-            bytes: m.bytes,
-            options: compileOptions,
-            cache: cache ? { dir: cache.dir, key: m.key } : null,
-          });
-          if (task.kind !== 'compile') throw new Error('unexpected task result');
-          out = task.compiled;
-          deps = task.deps;
-        } catch (error) {
-          if (stopped) return;
-          out = crashed(file.path, error as Error);
-        }
-        settle(m.i, m.key, out, deps);
-      };
-      await inLanes(
-        input.files.length,
-        16,
-        (i) => lookUp(i),
-        () => stopped,
-      );
       // Largest first balances the workers (results still land in input order); --bail keeps
-      // input order so that it stops at the first file with an error.
+      // input order, one lane per job, so that with --jobs 1 it stops exactly at the first error.
       misses.sort((a, b) =>
-        options.bail ? a.i - b.i : b.bytes.length - a.bytes.length || a.i - b.i,
+        options.bail ? a - b : sources[b]!.length - sources[a]!.length || a - b,
       );
-      // --bail keeps one lane per job, so that with --jobs 1 it stops exactly at the first error.
-      const lanes = options.bail ? jobs : jobs * 4;
+      const parallel = misses.length >= 2 * jobs;
+      const fresh: number[] = [];
       await inLanes(
         misses.length,
-        lanes,
-        (n) => compileOne(misses[n]!),
+        options.bail ? jobs : jobs * 4,
+        async (n) => {
+          const i = misses[n]!;
+          const file = files[i]!;
+          let out: CompiledFile;
+          let fileDeps: MediaDep[] = [];
+          try {
+            const task = await (await getPool(parallel)).run({
+              kind: 'compile',
+              root: input.root,
+              path: file.path,
+              bytes: sources[i]!,
+              options: compileOptions,
+              cache: cache ? { dir: cache.dir, key: keys[i]! } : null,
+            });
+            if (task.kind !== 'compile') throw new Error('unexpected task result');
+            out = task.compiled;
+            fileDeps = task.deps;
+          } catch (error) {
+            if (stopped) return;
+            out = crashed(file.path, error as Error);
+          }
+          fresh.push(i);
+          settle(i, out, fileDeps);
+        },
         () => stopped,
       );
-      for (const m of [...misses].sort((a, b) => a.i - b.i))
-        if (compiled[m.i]) result.compiled.push(shown(input.files[m.i]!.path));
+      for (const i of fresh.sort((a, b) => a - b)) result.compiled.push(shown(files[i]!.path));
+      writes += fresh.length;
       checkAbort();
-      result.files += input.files.length;
+    };
+    const obtained = () => compiled.filter((f): f is CompiledFile => f !== undefined);
+    const partial = () => {
+      report(obtained().flatMap((f) => f.diagnostics));
+      result.cards += obtained().reduce((n, f) => n + f.cards.length, 0);
+    };
+    const withhold = (why: string) => {
+      partial();
+      result.withheld.push(`${relRoot || '.'}: ${why}`);
+    };
+    const crashedAny = () => compiled.some((f) => f?.diagnostics.some((d) => d.rule === CRASH));
 
-      if (result.bailed) {
-        const partial = compiled.filter((f): f is CompiledFile => f !== undefined);
-        result.diagnostics.push(
-          ...partial.flatMap((f) => f.diagnostics).map((d) => ({ ...d, file: shown(d.file) })),
-        );
-        break;
-      }
-      const unreadable = compiled.some((f) => f === undefined);
-      const crashedFiles = compiled.some((f) => f?.diagnostics.some((d) => d.rule === CRASH));
-      if (unreadable || crashedFiles) {
-        // Linking without a file's cards would retire them all in the lock (and move them to a
-        // Retired deck in Anki): report everything, write nothing for this input root.
-        const partial = compiled.filter((f): f is CompiledFile => f !== undefined);
-        result.diagnostics.push(
-          ...partial.flatMap((f) => f.diagnostics).map((d) => ({ ...d, file: shown(d.file) })),
-        );
-        result.withheld.push(
-          `${relRoot || '.'}: ${unreadable ? 'some files could not be read' : 'deckc crashed on some files'}`,
-        );
-        continue;
-      }
+    // Files whose summary is not known yet are compiled first (all of them in a cold build),
+    // and so are files without cards, for their diagnostics.
+    const all = files.map((_, i) => i);
+    await obtain(
+      result.unreadable.length
+        ? all
+        : all.filter((i) => summaries[i] === undefined || summaries[i]!.scope === null),
+    );
+    result.files += files.length;
+    if (result.bailed) return partial();
+    // Linking without a file's cards would retire them all in the lock (and move them to a
+    // Retired deck in Anki): report everything, write nothing for this input root.
+    if (sources.some((s, i) => !s && !compiled[i])) return withhold('some files could not be read');
+    if (crashedAny()) return withhold('deckc crashed on some files');
 
-      const files = compiled as CompiledFile[];
-      const previous = await readLock(input.root);
-      const linked = linkProject(files, previous, { now: options.now, bundle: options.bundle });
-      const diagnostics = [...files.flatMap((f) => f.diagnostics), ...linked.diagnostics];
-      const lockText = serializeLock(linked.lock);
-      // A lock file that differs only in layout is rewritten in canonical form, but --frozen
-      // compares contents.
-      const stale =
-        previous === null ||
-        (previousText !== lockText && (!options.frozen || serializeLock(previous) !== lockText));
-      if (options.frozen && stale) {
-        diagnostics.push({
-          file: LOCK_FILE,
-          line: 1,
-          column: 1,
-          endLine: 1,
-          endColumn: 1,
-          severity: 'error',
-          rule: 'lock-stale',
-          message: previous
-            ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
-            : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
-        });
-      }
-      result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
-      result.packages += linked.packages.length;
-      result.retired += linked.retired;
-      /** What a later build with the same inputs and lock replays (see replayManifest). */
-      const manifestOf = (outputs: LinkManifest['outputs']): LinkManifest => ({
-        files: input.files.length,
-        cards: rootCards,
-        packages: linked.packages.length,
-        retired: linked.retired,
-        diagnostics,
-        deps: [...mediaDeps.values()],
-        outputs,
+    const claims = claimIds(files.map((f, i) => ({ path: f.path, summary: summaries[i]! })));
+    const owners = sha256(JSON.stringify([...claims.owners]));
+    // The slices of the lock by scope, and their hashes: from the index while the lock file and
+    // the explicit ids are as the last build left them.
+    const known = canonical && index.lock!.owners === owners ? index.lock! : null;
+    let slices: Map<string, Record<string, LockEntry>> | undefined;
+    const allSlices = () => {
+      slices ??= sliceLock(previous(), claims.owners);
+      return slices;
+    };
+    const sliceOf = (scope: string) => allSlices().get(scope) ?? {};
+    const sliceHash = (scope: string) =>
+      known?.slices[scope] ?? (known ? EMPTY_SLICE : sha256(serializeEntries(sliceOf(scope))));
+    const style = notetypeStyleHash();
+    const notetype =
+      known && known.notetype.style === style
+        ? known.notetype
+        : resolveNotetype(previous(), style, options.now);
+    const byScope = new Map<string, number[]>();
+    for (const i of all) {
+      const scope = summaries[i]!.scope;
+      if (scope === null) report(compiled[i]!.diagnostics);
+      else byScope.set(scope, [...(byScope.get(scope) ?? []), i]);
+    }
+    const lockScopes = known ? Object.keys(known.slices) : [...allSlices().keys()];
+    for (const scope of lockScopes) if (!byScope.has(scope)) byScope.set(scope, []);
+    const idDiagnostics = new Map<string, Diagnostic[]>();
+    for (const d of claims.diagnostics)
+      idDiagnostics.set(d.file, [...(idDiagnostics.get(d.file) ?? []), d]);
+
+    /** The cache key of a scope's record: everything its link and outputs depend on but `now`. */
+    const scopeKey = (scope: string, slice: string) => {
+      const indexes = byScope.get(scope)!;
+      return sha256(
+        `${JSON.stringify([
+          salt,
+          options.write,
+          options.formats,
+          notetype,
+          scope,
+          indexes.map((i) => keys[i]),
+          indexes.flatMap((i) => idDiagnostics.get(files[i]!.path) ?? []),
+        ])}\u0000${slice}`,
+      );
+    };
+
+    // Scopes whose record is in the cache, with what restoring their outputs takes.
+    const bundled = options.bundle !== undefined;
+    const written = (await cache?.readWritten()) ?? new Map<string, WrittenOutput>();
+    /** Whether a file deckc wrote is still as it left it, judged by its stat (as git does). */
+    const intact = async (target: string, blob: string) => {
+      const now = await stat(target).catch(() => null);
+      const last = written.get(target);
+      return !!now && last?.blob === blob && last.size === now.size && last.mtimeMs === now.mtimeMs;
+    };
+    const restoring = new Map<string, Uint8Array>();
+    const reused = new Map<string, { key: string; record: ScopeRecord; outputs: Output[] }>();
+    if (cache && !bundled) {
+      await Promise.all(
+        [...byScope.keys()].map(async (scope) => {
+          const key = scopeKey(scope, sliceHash(scope));
+          const record = await cache.getScope(key);
+          if (!record?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)) return;
+          const outputs: Output[] = [];
+          for (const { base, format, blob } of record.outputs) {
+            outputs.push({ base, format: format as Format, blob, temp: null });
+            if (!options.write || (await intact(path.join(outDir, `${base}.${format}`), blob)))
+              continue;
+            // An output deleted or edited since: restored from its blob, if the cache has it;
+            // otherwise the scope is linked and emitted again.
+            const data = await cache.readBlob(blob);
+            if (!data) return;
+            restoring.set(blob, data);
+          }
+          reused.set(scope, { key, record, outputs });
+        }),
+      );
+    }
+    checkAbort();
+
+    // The other scopes are linked (in scope order, on this thread) and emitted.
+    const linking = [...byScope.keys()].filter((scope) => !reused.has(scope));
+    await obtain(linking.flatMap((scope) => byScope.get(scope)!));
+    if (result.bailed) return partial();
+    if (crashedAny()) return withhold('deckc crashed on some files');
+    result.linked.push(...linking);
+    const links = linking.map((scope) => {
+      const scopeFiles = byScope.get(scope)!.map((i) => compiled[i]!);
+      const link = linkScope(scope, scopeFiles, sliceOf(scope), options.now);
+      const hash = sha256(serializeEntries(link.entries));
+      return { scope, files: scopeFiles, link, hash, same: hash === sliceHash(scope) };
+    });
+    const packages: { pkg: LinkedPackage; scopes: string[] }[] = bundled
+      ? [
+          {
+            pkg: pack(
+              options.bundle!,
+              links.map((l) => l.link),
+              obtained(),
+              claims.diagnostics,
+            ),
+            scopes: linking,
+          },
+        ]
+      : links.map(({ scope, files: scopeFiles, link }) => ({
+          pkg: pack(scope, [link], scopeFiles, claims.diagnostics),
+          scopes: [scope],
+        }));
+    const emitting = packages.filter(({ pkg }) => pkg.notes.length > 0);
+
+    // The next lock: reused scopes keep their slices (their records are settled).
+    const sliceHashes = new Map<string, string>();
+    for (const scope of reused.keys()) sliceHashes.set(scope, sliceHash(scope));
+    for (const { scope, hash } of links) sliceHashes.set(scope, hash);
+    const unchanged =
+      canonical && links.every((l) => l.same) && notetype === (known ?? previous())?.notetype;
+    const entries: Record<string, LockEntry> = {};
+    let lockText = previousText ?? '';
+    if (!unchanged) {
+      for (const scope of reused.keys()) Object.assign(entries, sliceOf(scope));
+      for (const { link } of links) Object.assign(entries, link.entries);
+      lockText = serializeLock({ lockfileVersion: 1, notetype, notes: entries });
+    }
+    // A lock file that differs only in layout is rewritten in canonical form, but --frozen
+    // compares contents.
+    const stale =
+      previousText === null ||
+      (previousText !== lockText && (!options.frozen || serializeLock(previous()!) !== lockText));
+    const diagnosticsOf = (scope: string, link: ScopeLink) =>
+      byScope
+        .get(scope)!
+        .flatMap((i) => [...compiled[i]!.diagnostics, ...(idDiagnostics.get(files[i]!.path) ?? [])])
+        .concat(link.diagnostics);
+    for (const { scope, link } of links) {
+      report(diagnosticsOf(scope, link));
+      result.cards += link.notes.length;
+      result.retired += link.retired.length;
+    }
+    result.packages += emitting.length;
+    for (const { record } of reused.values()) {
+      report(record.diagnostics);
+      result.cards += record.cards;
+      result.retired += record.retired;
+      result.packages += record.packages;
+      progress(record.files, record.cards);
+    }
+    if (options.frozen && stale) {
+      result.diagnostics.push({
+        file: shown(LOCK_FILE),
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'error',
+        rule: 'lock-stale',
+        message: previousText
+          ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
+          : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
       });
-      if (!options.write && !stale && manifestKey) {
-        await cache!.putManifest(manifestKey, manifestOf([])).catch(() => undefined);
-      }
-      if (!options.write || (options.frozen && stale)) continue;
+    }
 
-      for (const pkg of linked.packages) {
-        const base = packageFileName(pkg.name);
+    // Emit: every format of every package that is not in the cache already.
+    const outputs = new Map<string, Output[]>();
+    const used = new Set(keys);
+    if (options.write && !(options.frozen && stale)) {
+      const names = [
+        ...emitting.map(({ pkg }) => packageFileName(pkg.name)),
+        ...[...reused.values()].flatMap((r) => r.outputs.map((o) => o.base)),
+      ];
+      for (const base of new Set(names)) {
         const owner = claimed.get(base);
         if (owner !== undefined && owner !== input.root) {
           throw new Error(
@@ -401,62 +515,72 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
         claimed.set(base, input.root);
       }
+      const keyOf = new Map(files.map((f, i) => [f.path, keys[i]!]));
+      const linkedEntries = Object.assign({}, ...links.map((l) => l.link.entries));
       const plans = await Promise.all(
-        linked.packages.map((pkg) =>
+        emitting.map(({ pkg }) =>
           planOutputs(
             pkg,
             options.formats,
             cache,
-            cache ? packageKey(pkg, linked.lock, fileKeys, salt) : '',
+            cache ? packageKey(pkg, linkedEntries, notetype, keyOf, salt) : '',
           ),
         ),
       );
-      // Workers for emitting only when several packages need it (or they run already).
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
       const emitPool = () =>
         stopped ? Promise.reject(new Interrupted()) : getPool(toEmit >= 2 && jobs > 1);
+      await mkdir(outDir, { recursive: true });
       // Emitted outputs are staged as temporary files beside their targets at once (so that
       // their bytes need not stay in memory) and renamed into place together at the end.
-      await mkdir(outDir, { recursive: true });
-      const stage = async (pkg: LinkedPackage, format: Format, bytes: Uint8Array) => {
+      const stage = async (base: string, format: Format, bytes: Uint8Array) => {
         const temp = path.join(
           outDir,
-          `${packageFileName(pkg.name)}.${format}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+          `${base}.${format}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
         );
         staged.push(temp);
         await writeFile(temp, bytes);
         return temp;
       };
-      const outputs = await Promise.all(
-        plans.map((plan) =>
-          emitPlanned(plan, options.formats, linked.lock, cache, emitPool, stage),
-        ),
+      await Promise.all(
+        plans.map(async (plan, n) => {
+          for (const key of plan.keys.values()) used.add(key);
+          const emitted = await emitPlanned(
+            plan,
+            options.formats,
+            notetype,
+            cache,
+            emitPool,
+            stage,
+          );
+          for (const scope of emitting[n]!.scopes) outputs.set(scope, emitted);
+        }),
       );
-      // Past this point the build is no longer interruptible: renames and the lock.
-      checkAbort();
-      const written = (await cache?.readWritten()) ?? new Map<string, WrittenOutput>();
+      for (const [scope, r] of reused) outputs.set(scope, r.outputs);
+    }
+    // Past this point the build is no longer interruptible: renames and the lock.
+    checkAbort();
+    if (options.bail && result.diagnostics.some((d) => d.severity === 'error')) {
+      result.bailed = true;
+      return;
+    }
+    if (options.write && !(options.frozen && stale)) {
       let record = false;
-      for (const [i, pkg] of linked.packages.entries()) {
-        for (const [format, { blob, temp }] of outputs[i]!) {
-          const target = path.join(outDir, `${packageFileName(pkg.name)}.${format}`);
+      const done = new Set<string>();
+      for (const list of outputs.values()) {
+        for (const { base, format, blob, temp } of list) {
+          const target = path.join(outDir, `${base}.${format}`);
+          if (done.has(target)) continue; // a bundle, listed under each of its scopes
+          done.add(target);
           result.written.push(path.relative(options.cwd, target));
           if (temp) await rename(temp, target);
           else {
             // Cached output: rewrite only if the file on disk is not that blob.
-            const now = await stat(target).catch(() => null);
-            const last = written.get(target);
-            if (
-              now &&
-              last?.blob === blob &&
-              last.size === now.size &&
-              last.mtimeMs === now.mtimeMs
-            )
-              continue;
+            if (await intact(target, blob)) continue;
             const current = await readFile(target).catch(() => null);
             if (!current || sha256(current) !== blob) {
-              const data =
-                (await cache!.readBlob(blob)) ??
-                (await emitPackage(pkg, [format], linked.lock)).get(format)!;
+              const data = restoring.get(blob) ?? (await cache!.readBlob(blob));
+              if (!data) throw new Error(`the build cache lost a blob while building; build again`);
               await writeAtomic(target, data);
             }
           }
@@ -466,27 +590,66 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
       }
       if (cache && record) await cache.saveWritten(written).catch(() => undefined);
-      if (cache) {
-        const keys = new Set([...fileKeys.values(), ...plans.flatMap((p) => [...p.keys.values()])]);
-        if (manifestKey) keys.add(manifestKey);
-        const blobs = new Set(outputs.flatMap((o) => o.map(([, { blob }]) => blob)));
-        for (const f of files) for (const m of f.media) blobs.add(sha256(m.data));
-        await cache.prune({ keys, blobs }).catch(() => 0);
-      }
       if (stale) await writeIfChanged(lockPath, lockText);
-      else if (manifestKey) {
-        // The lock did not change, so nothing in this build depended on `now` (see replayManifest).
-        const manifest = manifestOf(
-          linked.packages.flatMap((pkg, i) =>
-            outputs[i]!.map(([format, { blob }]) => ({
-              base: packageFileName(pkg.name),
-              format,
-              blob,
-            })),
-          ),
-        );
-        await cache!.putManifest(manifestKey, manifest).catch(() => undefined);
-      }
+    }
+    if (!cache || (options.frozen && stale)) return;
+
+    // Settled scopes are recorded under the key of the next build's slice, their own output.
+    for (const { key } of reused.values()) used.add(key);
+    for (const { scope, link } of links) {
+      if (!link.settled || bundled) continue;
+      const key = scopeKey(scope, sliceHashes.get(scope)!);
+      used.add(key);
+      const indexes = byScope.get(scope)!;
+      const record: ScopeRecord = {
+        files: indexes.length,
+        cards: link.notes.length,
+        retired: link.retired.length,
+        packages: link.notes.length + link.retired.length > 0 ? 1 : 0,
+        diagnostics: diagnosticsOf(scope, link),
+        deps: [...new Map(indexes.flatMap((i) => deps[i]!).map((d) => [d.path, d])).values()],
+        outputs: (outputs.get(scope) ?? []).map(({ base, format, blob }) => ({
+          base,
+          format,
+          blob,
+        })),
+      };
+      await cache.putScope(key, record).catch(() => undefined);
+      writes++;
+    }
+    // Listing the cache to prune it costs more than a small rebuild: it is done once the entries
+    // added since the last listing could make the unused ones outnumber the used ones.
+    writes += [...outputs.values()].flat().filter((o) => o.temp !== null).length;
+    const listing = index.writes + writes >= used.size / 2;
+    await cache
+      .saveIndex({
+        summaries: new Map(files.map((_, i) => [keys[i]!, summaries[i]!])),
+        lock: {
+          hash: sha256(lockText),
+          owners,
+          notetype,
+          slices: Object.fromEntries([...sliceHashes].filter(([, h]) => h !== EMPTY_SLICE)),
+        },
+        writes: listing ? 0 : index.writes + writes,
+      })
+      .catch(() => undefined);
+    if (!listing) return;
+    const blobs = new Set<string>();
+    for (const list of outputs.values()) for (const o of list) blobs.add(o.blob);
+    for (const f of obtained()) for (const m of f.media) blobs.add(sha256(m.data));
+    for (const { record } of reused.values()) {
+      for (const o of record.outputs) blobs.add(o.blob);
+      // The media its files show, so that their cache entries stay whole.
+      for (const d of record.deps) if (d.hash) blobs.add(d.hash);
+    }
+    await cache.prune({ keys: used, blobs }).catch(() => 0);
+  };
+
+  try {
+    for (const arg of options.paths) {
+      checkAbort();
+      await buildRoot(arg);
+      if (result.bailed) break;
     }
   } catch (error) {
     if (options.signal?.aborted && !(error instanceof IoError)) throw new Interrupted();
@@ -498,6 +661,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (pool) await (await pool).close();
   }
   if (options.memo) {
+    for (const [k, v] of options.memo) if (liveKeys.has(k) && !memoNext.has(k)) memoNext.set(k, v);
     options.memo.clear();
     for (const [k, v] of memoNext) options.memo.set(k, v);
   }
@@ -516,6 +680,9 @@ async function openCache(root: string, enabled: boolean): Promise<BuildCache | n
 }
 
 const CRASH = 'internal-error';
+
+/** The hash of a scope without lock entries. */
+const EMPTY_SLICE = sha256('');
 
 const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
 
@@ -553,11 +720,12 @@ function crashed(file: string, error: Error): CompiledFile {
  */
 function packageKey(
   pkg: LinkedPackage,
-  lock: Lock,
+  entries: Readonly<Record<string, LockEntry>>,
+  notetype: Lock['notetype'],
   fileKeys: ReadonlyMap<string, string>,
   salt: string,
 ): string {
-  const hash = createHash('sha256').update(`${salt}\u0000${lock.notetype.mod}\u0000`);
+  const hash = createHash('sha256').update(`${salt}\u0000${notetype.mod}\u0000`);
   hash.update(`${JSON.stringify(pkg.name)}\u0000`);
   let last = '';
   for (const card of pkg.cards) {
@@ -566,7 +734,7 @@ function packageKey(
     hash.update(`${fileKeys.get(last) ?? `?${last}`}\u0000`);
   }
   for (const note of pkg.notes)
-    hash.update(`${note.guid}${JSON.stringify(lock.notes[note.guid] ?? note)}`);
+    hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
   for (const m of pkg.media) hash.update(`\u0000${m.name}`);
   return hash.digest('hex');
 }
@@ -590,7 +758,7 @@ async function planOutputs(
     const key = sha256(`${base}\u0000${format}`);
     plan.keys.set(format, key);
     const hash = cache ? await cache.getOutputHash(key) : null;
-    if (hash) plan.found.set(format, hash);
+    if (hash && (await cache!.hasBlob(hash))) plan.found.set(format, hash);
     else plan.missing.push(format);
   }
   return plan;
@@ -603,12 +771,13 @@ async function planOutputs(
 async function emitPlanned(
   plan: OutputPlan,
   formats: readonly Format[],
-  lock: Lock,
+  notetype: Lock['notetype'],
   cache: BuildCache | null,
   pool: () => Promise<Pool>,
-  stage: (pkg: LinkedPackage, format: Format, bytes: Uint8Array) => Promise<string>,
-): Promise<[Format, { blob: string; temp: string | null }][]> {
-  const emitted = new Map<Format, { blob: string; temp: string }>();
+  stage: (base: string, format: Format, bytes: Uint8Array) => Promise<string>,
+): Promise<Output[]> {
+  const base = packageFileName(plan.pkg.name);
+  const emitted = new Map<Format, Output>();
   // One task per format, so that a large package's formats are emitted side by side.
   await Promise.all(
     plan.missing.map(async (missing) => {
@@ -616,14 +785,17 @@ async function emitPlanned(
         kind: 'emit',
         pkg: plan.pkg,
         formats: [missing],
-        notetype: lock.notetype,
+        notetype,
       });
       if (task.kind !== 'emit') throw new Error('unexpected task result');
       for (const [format, bytes] of task.outputs) {
-        emitted.set(format, { blob: sha256(bytes), temp: await stage(plan.pkg, format, bytes) });
+        const temp = await stage(base, format, bytes);
+        emitted.set(format, { base, format, blob: sha256(bytes), temp });
         await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
       }
     }),
   );
-  return formats.map((f) => [f, emitted.get(f) ?? { blob: plan.found.get(f)!, temp: null }]);
+  return formats.map(
+    (format) => emitted.get(format) ?? { base, format, blob: plan.found.get(format)!, temp: null },
+  );
 }

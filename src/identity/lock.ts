@@ -38,21 +38,27 @@ export const LOCK_FILE = 'deckc.lock.json';
 
 /** One line per note, sorted by GUID, so a changed card changes exactly one line of the diff. */
 export function serializeLock(lock: Lock): string {
-  const guids = Object.keys(lock.notes).sort();
-  const lines = guids.map((g, i) => {
-    const { answer, at, content, deck, key, mod, q, retired } = lock.notes[g]!;
-    // Keys in alphabetical order, whatever order the entry was built in (undefined ones vanish).
-    const ordered = { answer, at, content, deck, key, mod, q, retired };
-    return `    ${JSON.stringify(g)}: ${JSON.stringify(ordered)}${i < guids.length - 1 ? ',' : ''}`;
-  });
+  const lines = serializeEntries(lock.notes);
   return [
     '{',
     '  "lockfileVersion": 1,',
     `  "notetype": ${JSON.stringify({ mod: lock.notetype.mod, style: lock.notetype.style })},`,
-    lines.length ? `  "notes": {\n${lines.join('\n')}\n  }` : '  "notes": {}',
+    lines ? `  "notes": {\n${lines}\n  }` : '  "notes": {}',
     '}',
     '',
   ].join('\n');
+}
+
+/** The `notes` lines of a lock file, for any set of entries (a scope's slice as well). */
+export function serializeEntries(notes: Readonly<Record<string, LockEntry>>): string {
+  const guids = Object.keys(notes).sort();
+  const lines = guids.map((g, i) => {
+    const { answer, at, content, deck, key, mod, q, retired } = notes[g]!;
+    // Keys in alphabetical order, whatever order the entry was built in (undefined ones vanish).
+    const ordered = { answer, at, content, deck, key, mod, q, retired };
+    return `    ${JSON.stringify(g)}: ${JSON.stringify(ordered)}${i < guids.length - 1 ? ',' : ''}`;
+  });
+  return lines.join('\n');
 }
 
 /** What identity resolution needs to know about one compiled card. */

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledFile } from '../compile.js';
+import type { Lock } from '../identity/lock.js';
+import type { FileSummary } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 import { writeAtomic } from './write.js';
 
@@ -17,13 +19,16 @@ import { writeAtomic } from './write.js';
  * - `blobs/<sha256>`: media and emitted package bytes, stored once by content hash and verified
  *   against their name on every read.
  * - `out/<key>.json`: the blob hash of one emitted output, keyed by a hash of the package.
+ * - `scope/<key>.json`: the outcome of linking one scope (a top-level deck), keyed by its files'
+ *   keys and its slice of the lock (see cli/build.ts).
+ * - `index.json`: each current file's summary (scope and explicit ids), by file key.
  *
  * Every write is atomic (temporary file + rename). Anything unreadable, unparsable or failing
  * verification counts as a miss and is rebuilt: the cache is never trusted over the sources.
  */
 export const CACHE_DIR = '.deckc-cache';
 /** Bumped when the layout of entries changes. */
-const LAYOUT = 'v1';
+const LAYOUT = 'v2';
 
 /** A media file a compiled file read: null when it did not exist (a later creation invalidates). */
 export interface MediaDep {
@@ -31,17 +36,36 @@ export interface MediaDep {
   hash: string | null;
 }
 
-/** The outcome of linking and emitting one input root (see replayManifest in cli/build.ts). */
-export interface LinkManifest {
+/** The outcome of linking and emitting one scope (see buildScopes in cli/build.ts). */
+export interface ScopeRecord {
   files: number;
   cards: number;
-  packages: number;
   retired: number;
+  /** 1 when the scope makes a package (it has notes, live or retired), else 0. */
+  packages: number;
   /** Paths relative to the input root. */
   diagnostics: Diagnostic[];
-  /** Every media file the root's files read. */
+  /** Every media file the scope's files read. */
   deps: MediaDep[];
+  /** The package's outputs; none for `deckc check`. */
   outputs: { base: string; format: string; blob: string }[];
+}
+
+/** What the cache knows of the last build: file summaries by file key, and its lock file. */
+export interface CacheIndex {
+  summaries: Map<string, FileSummary>;
+  /** The lock file the last build left (in canonical form), when it wrote or checked one. */
+  lock: {
+    /** sha256 of its text. */
+    hash: string;
+    /** sha256 of the explicit ids' owners (see link/link.ts), by which it was sliced. */
+    owners: string;
+    notetype: Lock['notetype'];
+    /** sha256 of each scope's slice (serializeEntries), for scopes with entries. */
+    slices: Record<string, string>;
+  } | null;
+  /** Entries written since the cache was last listed for pruning. */
+  writes: number;
 }
 
 export interface WrittenOutput {
@@ -137,7 +161,7 @@ export class BuildCache {
   /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
   constructor(readonly dir: string) {}
 
-  private entryPath(kind: 'files' | 'out' | 'link', key: string) {
+  private entryPath(kind: 'files' | 'out' | 'scope', key: string) {
     return path.join(this.dir, LAYOUT, kind, key.slice(0, 2), `${key}.json`);
   }
 
@@ -153,6 +177,10 @@ export class BuildCache {
     } catch {
       await writeAtomic(ignore, '# deckc build cache: safe to delete\n*\n');
     }
+    // Entries of an older layout are never read again.
+    for (const old of await readdir(this.dir).catch(() => []))
+      if (/^v\d+$/.test(old) && old !== LAYOUT)
+        await rm(path.join(this.dir, old), { recursive: true, force: true });
   }
 
   /** A blob's bytes, or null when missing or not matching its hash. */
@@ -160,6 +188,14 @@ export class BuildCache {
     const data = await readFile(this.blobPath(hash)).catch(() => null);
     if (!data || sha256(data) !== hash) return null;
     return data;
+  }
+
+  /** Whether a blob is present (not verified: readBlob does that). */
+  async hasBlob(hash: string): Promise<boolean> {
+    return stat(this.blobPath(hash)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
   }
 
   async writeBlob(data: Uint8Array): Promise<string> {
@@ -237,7 +273,7 @@ export class BuildCache {
       )
         .filter((e) => e.isFile())
         .map((e) => path.join(e.parentPath, e.name));
-    const entries = [...(await list('files')), ...(await list('out')), ...(await list('link'))];
+    const entries = [...(await list('files')), ...(await list('out')), ...(await list('scope'))];
     const stale = entries.filter((f) => !used.keys.has(path.basename(f, '.json')));
     if (stale.length <= entries.length - stale.length) return 0;
     const blobs = (await list('blobs')).filter((f) => !used.blobs.has(path.basename(f)));
@@ -247,25 +283,50 @@ export class BuildCache {
     return doomed.length;
   }
 
-  async getManifest(key: string): Promise<LinkManifest | null> {
-    const text = await readFile(this.entryPath('link', key), 'utf8').catch(() => null);
+  async getScope(key: string): Promise<ScopeRecord | null> {
+    const text = await readFile(this.entryPath('scope', key), 'utf8').catch(() => null);
     if (text === null) return null;
     try {
       const entry = JSON.parse(text);
       if (entry.layout !== LAYOUT || entry.key !== key) return null;
-      const m = entry.manifest as LinkManifest;
-      return Array.isArray(m.outputs) && Array.isArray(m.deps) && Array.isArray(m.diagnostics)
-        ? m
+      const r = entry.record as ScopeRecord;
+      return Array.isArray(r.outputs) && Array.isArray(r.deps) && Array.isArray(r.diagnostics)
+        ? r
         : null;
     } catch {
       return null;
     }
   }
 
-  async putManifest(key: string, manifest: LinkManifest): Promise<void> {
+  async putScope(key: string, record: ScopeRecord): Promise<void> {
     await writeAtomic(
-      this.entryPath('link', key),
-      JSON.stringify({ layout: LAYOUT, key, manifest }),
+      this.entryPath('scope', key),
+      JSON.stringify({ layout: LAYOUT, key, record }),
+    );
+  }
+
+  async readIndex(): Promise<CacheIndex> {
+    const text = await readFile(path.join(this.dir, LAYOUT, 'index.json'), 'utf8').catch(
+      () => null,
+    );
+    try {
+      const entry = text ? JSON.parse(text) : null;
+      if (entry?.layout === LAYOUT && Array.isArray(entry.summaries))
+        return {
+          summaries: new Map(entry.summaries),
+          lock: entry.lock?.slices ? entry.lock : null,
+          writes: Number.isInteger(entry.writes) ? entry.writes : 0,
+        };
+    } catch {
+      // A corrupt index is an empty one.
+    }
+    return { summaries: new Map(), lock: null, writes: 0 };
+  }
+
+  async saveIndex(index: CacheIndex): Promise<void> {
+    await writeAtomic(
+      path.join(this.dir, LAYOUT, 'index.json'),
+      JSON.stringify({ layout: LAYOUT, ...index, summaries: [...index.summaries] }),
     );
   }
 

@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { LOCK_FILE, Lock } from '../identity/lock.js';
+import { Lock } from '../identity/lock.js';
 import { IoError } from './input.js';
 
-/** Reads the lock file of an input root; null when there is none yet. */
-export async function readLock(root: string): Promise<Lock | null> {
-  const file = path.join(root, LOCK_FILE);
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+/** The text of a lock file; null when there is none yet. */
+export async function readLockText(file: string): Promise<string | null> {
+  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw new IoError(`cannot read '${file}': ${error.message}`);
   });
-  if (text === null) return null;
+}
+
+/** Parses and validates the text of the lock file `file`. */
+export function parseLock(text: string, file: string): Lock {
   let json: unknown;
   try {
     json = JSON.parse(text);

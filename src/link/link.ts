@@ -21,6 +21,7 @@ import {
   resolveNotes,
   resolveNotetype,
   scopeOf,
+  serializeEntries,
 } from '../identity/lock.js';
 import { escapeHtml } from '../render/escape.js';
 import type {
@@ -119,6 +120,11 @@ export interface ScopeLink {
   diagnostics: Diagnostic[];
   /** The scope's entries of the next lock. */
   entries: Record<string, LockEntry>;
+  /**
+   * Linking the same files again against `entries` would change nothing: then nothing in this
+   * link depends on `now` any more, and a build cache may reuse it (see cli/build.ts).
+   */
+  settled: boolean;
 }
 
 /**
@@ -168,6 +174,10 @@ export function linkScope(
     };
   });
   const resolved = resolveNotes(inputs, slice, now);
+  const again = resolveNotes(inputs, resolved.notes, now + 1);
+  const settled =
+    again.identities.every((id, i) => id.guid === resolved.identities[i]!.guid) &&
+    serializeEntries(again.notes) === serializeEntries(resolved.notes);
   const notes: Note[] = [];
   const jsonCards: JsonCard[] = [];
   cards.forEach((card, i) => {
@@ -191,6 +201,7 @@ export function linkScope(
     cards: jsonCards,
     diagnostics,
     entries: resolved.notes,
+    settled,
   };
 }
 

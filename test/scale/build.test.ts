@@ -28,6 +28,12 @@ const options = buildOptions;
 const outputs = (dir: string) =>
   readTree(dir, (r) => r.split('/').some((p) => p === '.deckc-cache'));
 
+/** The GUIDs in a build folder's library lock file. */
+const lockGuids = (dir: string) =>
+  Object.keys(
+    JSON.parse(readFileSync(path.join(dir, 'library/deckc.lock.json'), 'utf8')).notes,
+  ).sort();
+
 /** A copy of a build folder's sources and lock files, without its cache and outputs. */
 function twinOf(dir: string): string {
   const twin = scratch();
@@ -96,7 +102,7 @@ describe('incremental builds', () => {
     const dir = copyFixtures('library');
     await build(options(dir, ['library']));
     const expected = outputs(dir);
-    const cacheDir = path.join(dir, 'library/.deckc-cache/v1');
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v2');
     for (const entry of readdirSync(cacheDir, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
       const file = path.join(entry.parentPath, entry.name);
@@ -121,37 +127,83 @@ describe('incremental builds', () => {
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
   });
 
-  it('replays an unchanged build from its manifest, or builds in full when a blob is gone', async () => {
+  it('reuses unchanged scopes from their records, at any later time, and relinks an edited one', async () => {
     const dir = copyFixtures('library');
-    const cacheDir = path.join(dir, 'library/.deckc-cache/v1');
-    const manifests = () =>
-      existsSync(path.join(cacheDir, 'link'))
-        ? readdirSync(path.join(cacheDir, 'link'), { recursive: true }).length
-        : 0;
-    // The first build writes the lock: its manifest could depend on `now`, so it keeps none.
-    await build(options(dir, ['library']));
-    expect(manifests()).toBe(0);
-    await build(options(dir, ['library']));
-    expect(manifests()).toBe(2); // a folder and one manifest
+    const cold = await build(options(dir, ['library']));
+    expect(cold.linked).toEqual(['biology', 'chemistry']);
     const expected = outputs(dir);
-    // Replayed: outputs restored from blobs, even at another time (nothing depended on `now`).
+    // The cold build's links were settled: even the first rebuild links nothing, and restores
+    // deleted outputs from their blobs, at another time (nothing depended on `now`).
     rmSync(path.join(dir, 'dist'), { recursive: true });
     const replayed = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(replayed.linked).toEqual([]);
     expect(replayed.compiled).toEqual([]);
     expect(replayed.cards).toBe(5);
+    expect(replayed.packages).toBe(2);
+    expect(replayed.diagnostics).toEqual(cold.diagnostics);
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
-    // Without blobs, the build runs in full (from the file entries) and restores them.
+    // An edit relinks its own scope only, and matches a cold build.
+    const file = path.join(dir, 'library/biology/genes.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('DNA.', 'DNA or RNA.'));
+    const twin = twinOf(dir);
+    const warm = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(warm.linked).toEqual(['biology']);
+    expect(treeDiff(outputs(dir), await coldBuild(twin, ['library'], { now: NOW + 60 }))).toEqual(
+      [],
+    );
+  });
+
+  it('links a scope again when a blob of its outputs is gone', async () => {
+    const dir = copyFixtures('library');
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v2');
+    await build(options(dir, ['library']));
+    const expected = outputs(dir);
     rmSync(path.join(dir, 'dist'), { recursive: true });
     rmSync(path.join(cacheDir, 'blobs'), { recursive: true });
     const full = await build(options(dir, ['library'], { now: NOW + 3600 }));
+    expect(full.linked).toEqual(['biology', 'chemistry']);
     expect(full.compiled).toEqual(['library/chemistry/atoms.md']); // its picture was a blob
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
+  });
+
+  it('matches a cold build when an explicit id moves to another scope or collides with one', async () => {
+    const dir = copyFixtures('library');
+    const cells = path.join(dir, 'library/biology/cells.md');
+    const atoms = path.join(dir, 'library/chemistry/atoms.md');
+    writeFileSync(cells, readFileSync(cells, 'utf8').replace('makes ATP?', 'makes ATP? {#atp}'));
+    const first = await build(options(dir, ['library']));
+    expect(first.diagnostics).toEqual([]);
+    const guid = lockGuids(dir);
+    // The card moves to chemistry, id and all: same note, not retired.
+    writeFileSync(cells, readFileSync(cells, 'utf8').replace(/#### Organelles[\s\S]*$/, ''));
+    writeFileSync(
+      atoms,
+      `${readFileSync(atoms, 'utf8')}\n:p Which organelle makes ATP? {#atp}\n??x\nThe mitochondrion.\nx??\n`,
+    );
+    let twin = twinOf(dir);
+    const moved = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(moved.retired).toBe(0);
+    expect(lockGuids(dir)).toEqual(guid);
+    expect(treeDiff(outputs(dir), await coldBuild(twin, ['library'], { now: NOW + 60 }))).toEqual(
+      [],
+    );
+    // The same id again in biology, which comes first: chemistry's card is the duplicate now,
+    // though chemistry did not change.
+    writeFileSync(cells, `${readFileSync(cells, 'utf8')}\n:p Another? {#atp}\n??x\nYes.\nx??\n`);
+    twin = twinOf(dir);
+    const clash = await build(options(dir, ['library'], { now: NOW + 120 }));
+    expect(clash.diagnostics.filter((d) => d.rule === 'duplicate-id').map((d) => d.file)).toEqual([
+      'library/chemistry/atoms.md',
+    ]);
+    const coldClash = await build(options(twin, ['library'], { now: NOW + 120, cache: false }));
+    expect(clash.diagnostics).toEqual(coldClash.diagnostics);
+    expect(treeDiff(outputs(dir), outputs(twin))).toEqual([]);
   });
 
   it('prunes what recent builds no longer use, keeping what the last one used', async () => {
     const dir = copyFixtures('library');
     const cacheFiles = () =>
-      readdirSync(path.join(dir, 'library/.deckc-cache/v1'), {
+      readdirSync(path.join(dir, 'library/.deckc-cache/v2'), {
         recursive: true,
         withFileTypes: true,
       })

@@ -13,7 +13,7 @@ const compiled: CompiledFile = {
 };
 
 const files = (dir: string, kind: string) =>
-  readdirSync(path.join(dir, 'v1', kind), { recursive: true, withFileTypes: true })
+  readdirSync(path.join(dir, 'v2', kind), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
 

@@ -23,7 +23,7 @@ const options = (cwd: string, more: Partial<BuildOptions> = {}) => buildOptions(
 
 const state = (dir: string) => readTree(dir, (r) => r.includes('.deckc-cache'));
 const cacheEntries = (dir: string) =>
-  readdirSync(path.join(dir, 'lib/.deckc-cache/v1/files'), { recursive: true }).length;
+  readdirSync(path.join(dir, 'lib/.deckc-cache/v2/files'), { recursive: true }).length;
 
 /** A library built once, then edited everywhere so that the next build has real work to do. */
 async function editedLibrary() {
