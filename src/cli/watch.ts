@@ -41,6 +41,9 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     }
     if (!(outcome instanceof Interrupted && signal.aborted))
       watching.onBuild(outcome, performance.now() - started, first);
+    // While waiting for the first save, load the compiler: a one-file rebuild runs in this thread.
+    if (first && !signal.aborted)
+      await import('../io/worker.js').then((w) => w.warmUp()).catch(() => undefined);
     first = false;
   };
   const schedule = () => {
