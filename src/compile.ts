@@ -15,9 +15,12 @@ import type { Format } from './emit/formats.js';
 import { emitPreview } from './emit/html.js';
 import { emitJson } from './emit/json.js';
 import { NOTETYPE_ID } from './emit/notetype.js';
+import { questionKeyHash } from './identity/guid.js';
+import { hashHex } from './identity/hash.js';
 import type { Lock } from './identity/lock.js';
 import type { LinkedPackage } from './link/link.js';
 import { parseFile } from './parse/parse-file.js';
+import { escapeHtml } from './render/escape.js';
 import { renderCard } from './render/render-card.js';
 import type { Diagnostic, MediaFile, Note, SourceFile, SourceRef } from './validate/schema.js';
 
@@ -55,8 +58,15 @@ export interface CompiledCard {
   tags: string[];
   id: string | null;
   markdown: { title: string | null; context: string | null; question: string; answer: string };
-  html: Omit<Note['fields'], 'Source'>;
+  /** The note's fields, `Source` included. */
+  html: Note['fields'];
   source: SourceRef;
+  /**
+   * What identity resolution compares (see identity/lock.ts), computed here, where it can be
+   * cached and run in parallel, rather than at link time: the question's key (first occurrence),
+   * the answer's hash, the hash of everything the note carries to Anki.
+   */
+  hashes: { key: string; answer: string; content: string };
 }
 
 export interface CompiledFile {
@@ -90,9 +100,12 @@ export function compileFile(
   const cards = file.children.map((card, i): CompiledCard => {
     const rendered = renderCard(card, { sink, file: path, readMedia });
     for (const m of rendered.media) media.set(m.name, m);
+    const source = { file: path, line: markers[i]!.line, column: markers[i]!.column };
+    const html = { ...rendered.fields, Source: escapeHtml(`${deck} · ${path}:${source.line}`) };
+    const cardTags = [...new Set(tags)];
     return {
       deck,
-      tags: [...new Set(tags)],
+      tags: cardTags,
       id: card.id,
       markdown: {
         title: card.title?.value ?? null,
@@ -100,8 +113,13 @@ export function compileFile(
         question: card.question.value,
         answer: card.answer.value,
       },
-      html: rendered.fields,
-      source: { file: path, line: markers[i]!.line, column: markers[i]!.column },
+      html,
+      source,
+      hashes: {
+        key: questionKeyHash(card.question.value, 1),
+        answer: hashHex(card.answer.value),
+        content: hashHex(JSON.stringify([deck, cardTags, html])),
+      },
     };
   });
   return {

@@ -14,7 +14,6 @@ import type { CompiledFile } from '../compile.js';
 import { normalizeDeckName } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
 import { explicitGuid, questionKeyHash } from '../identity/guid.js';
-import { hashHex } from '../identity/hash.js';
 import {
   type Lock,
   type LockEntry,
@@ -143,7 +142,7 @@ export function linkScope(
   const seenKeys = new Map<string, SourceRef>();
   const occurrences = new Map<string, number>();
   const inputs = cards.map((card) => {
-    const base = questionKeyHash(card.markdown.question, 1);
+    const base = card.hashes.key;
     const n = (occurrences.get(base) ?? 0) + 1;
     occurrences.set(base, n);
     const at = `${card.source.file}:${card.source.line}`;
@@ -160,17 +159,15 @@ export function linkScope(
         ),
       );
     } else seenKeys.set(base, card.source);
-    const fields = { ...card.html, Source: escapeHtml(`${card.deck} · ${at}`) };
     return {
       scope,
       deck: card.deck,
       id: card.id,
       key: n > 1 ? questionKeyHash(card.markdown.question, n) : base,
-      answer: hashHex(card.markdown.answer),
-      content: hashHex(JSON.stringify([card.deck, card.tags, fields])),
+      answer: card.hashes.answer,
+      content: card.hashes.content,
       at,
       q: card.markdown.question.replace(/\s+/g, ' ').trim().slice(0, 120),
-      fields,
     };
   });
   const resolved = resolveNotes(inputs, slice, now);
@@ -182,7 +179,7 @@ export function linkScope(
   const jsonCards: JsonCard[] = [];
   cards.forEach((card, i) => {
     const { guid, mod } = resolved.identities[i]!;
-    const fields = inputs[i]!.fields;
+    const fields = card.html;
     notes.push({ guid, deck: card.deck, tags: card.tags, fields, mod, source: card.source });
     jsonCards.push({
       guid,
