@@ -63,14 +63,41 @@ export interface BuildOptions {
   bail?: boolean;
   /** Aborting stops the build before anything is written and makes it throw `Interrupted`. */
   signal?: AbortSignal;
-  /** Compiled files kept in memory between builds (watch mode), by cache key. */
+  /** What watch mode keeps in memory between builds. */
   memo?: Memo;
   /** Called after each file is compiled or found in the cache. */
   onFile?: (done: number, total: number, cards: number) => void;
 }
 
-/** Compiled files with the media they read (checked again on every hit), by cache key. */
-export type Memo = Map<string, { compiled: CompiledFile; deps: MediaDep[] }>;
+/** What watch mode keeps in memory between builds (see newMemo). */
+export interface Memo {
+  /** Compiled files with the media they read (checked again on every hit), by cache key. */
+  files: Map<string, { compiled: CompiledFile; deps: MediaDep[] }>;
+  /** Each input file's cache key, by absolute path, with its stat when it was read. */
+  sources: Map<string, SourceStat>;
+  /** The lock file each input root had after the last build (by its path), parsed. */
+  locks: Map<string, { text: string; lock: Lock }>;
+}
+
+interface SourceStat {
+  salt: string;
+  key: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** When it was read (ms since the epoch). */
+  read: number;
+}
+
+export const newMemo = (): Memo => ({ files: new Map(), sources: new Map(), locks: new Map() });
+
+/**
+ * A file whose stat is the one it had when it was read last is not read again (as git's index
+ * does), unless it changed within 2 s of that read: a file system with coarse timestamps could
+ * then hide a second change.
+ */
+const sameStat = (a: SourceStat, b: { size: number; mtimeMs: number; ino: number }) =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && b.mtimeMs < a.read - 2000;
 
 export interface BuildResult {
   files: number;
@@ -150,7 +177,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const claimed = new Map<string, string>();
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
-  const memoNext: Memo = new Map();
+  const memoNext = newMemo();
   const liveKeys = new Set<string>();
   const staged: string[] = [];
   // Workers start only when there is enough work for them: an unchanged rebuild spawns none.
@@ -192,14 +219,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
 
-    // Every file is read and keyed first.
+    // Every file is keyed first: read and hashed, or in watch mode, known by its stat.
     const sources: (Uint8Array | undefined)[] = files.map(() => undefined);
+    const sizes: number[] = files.map(() => 0);
     const keys: string[] = files.map(() => '');
     await inLanes(
       files.length,
       16,
       async (i) => {
         const file = files[i]!;
+        const before = options.memo ? await stat(file.absolute).catch(() => null) : null;
+        const known = options.memo?.sources.get(file.absolute);
+        if (before && known?.salt === keySalt && sameStat(known, before)) {
+          keys[i] = known.key;
+          sizes[i] = before.size;
+          memoNext.sources.set(file.absolute, known);
+          return;
+        }
+        const read = Date.now();
         try {
           sources[i] = await readInputFile(file);
         } catch (error) {
@@ -207,19 +244,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           return;
         }
         keys[i] = fileKey(keySalt, file.path, sources[i]!);
+        sizes[i] = sources[i]!.length;
+        if (before) {
+          const { size, mtimeMs, ino } = before;
+          memoNext.sources.set(file.absolute, {
+            salt: keySalt,
+            key: keys[i]!,
+            size,
+            mtimeMs,
+            ino,
+            read,
+          });
+        }
       },
       () => stopped,
     );
     checkAbort();
     const lockPath = path.join(input.root, LOCK_FILE);
     const previousText = await readLockText(lockPath);
+    const remembered = options.memo?.locks.get(lockPath);
     const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
     // The lock file as this cache's last build left it (canonical) needs no validating again,
     // and is parsed only if some scope is linked: its slices' hashes are in the index.
     const canonical =
       previousText !== null && index.lock !== null && index.lock.hash === sha256(previousText);
     let parsed: Lock | null | undefined =
-      previousText === null || canonical ? undefined : parseLock(previousText, lockPath);
+      remembered && remembered.text === previousText
+        ? remembered.lock
+        : previousText === null || canonical
+          ? undefined
+          : parseLock(previousText, lockPath);
     const previous = () => {
       parsed ??= previousText === null ? null : (JSON.parse(previousText) as Lock);
       return parsed;
@@ -246,7 +300,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       compiled[i] = out;
       summaries[i] = summarize(out);
       deps[i] = fileDeps;
-      if (options.memo) memoNext.set(keys[i]!, { compiled: out, deps: fileDeps });
+      if (options.memo) memoNext.files.set(keys[i]!, { compiled: out, deps: fileDeps });
       progress(1, out.cards.length);
       if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
         result.bailed = true;
@@ -261,8 +315,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         16,
         async (n) => {
           const i = wanted[n]!;
-          if (compiled[i] || !sources[i]) return;
-          const memo = options.memo?.get(keys[i]!);
+          if (compiled[i] || !keys[i]) return;
+          const memo = options.memo?.files.get(keys[i]!);
           const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
             ? memo
             : await cache?.getFile(keys[i]!, readMedia);
@@ -273,9 +327,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
       // Largest first balances the workers (results still land in input order); --bail keeps
       // input order, one lane per job, so that with --jobs 1 it stops exactly at the first error.
-      misses.sort((a, b) =>
-        options.bail ? a - b : sources[b]!.length - sources[a]!.length || a - b,
-      );
+      misses.sort((a, b) => (options.bail ? a - b : sizes[b]! - sizes[a]! || a - b));
       const parallel = misses.length >= 2 * jobs;
       const fresh: number[] = [];
       await inLanes(
@@ -287,6 +339,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           let out: CompiledFile;
           let fileDeps: MediaDep[] = [];
           try {
+            sources[i] ??= await readInputFile(file);
             const task = await (await getPool(parallel)).run({
               kind: 'compile',
               root: input.root,
@@ -334,7 +387,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (result.bailed) return partial();
     // Linking without a file's cards would retire them all in the lock (and move them to a
     // Retired deck in Anki): report everything, write nothing for this input root.
-    if (sources.some((s, i) => !s && !compiled[i])) return withhold('some files could not be read');
+    if (keys.some((k) => !k)) return withhold('some files could not be read');
     if (crashedAny()) return withhold('deckc crashed on some files');
 
     const claims = claimIds(files.map((f, i) => ({ path: f.path, summary: summaries[i]! })));
@@ -592,6 +645,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (cache && record) await cache.saveWritten(written).catch(() => undefined);
       if (stale) await writeIfChanged(lockPath, lockText);
     }
+    // Watch mode keeps the lock file on disk parsed, so that the next build need not parse it.
+    const onDisk = options.write && stale && !options.frozen ? lockText : previousText;
+    if (options.memo && onDisk !== null) {
+      if (unchanged && parsed) memoNext.locks.set(lockPath, { text: onDisk, lock: parsed });
+      else if (!unchanged && onDisk === lockText)
+        memoNext.locks.set(lockPath, {
+          text: onDisk,
+          lock: { lockfileVersion: 1, notetype, notes: entries },
+        });
+    }
     if (!cache || (options.frozen && stale)) return;
 
     // Settled scopes are recorded under the key of the next build's slice, their own output.
@@ -661,9 +724,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (pool) await (await pool).close();
   }
   if (options.memo) {
-    for (const [k, v] of options.memo) if (liveKeys.has(k) && !memoNext.has(k)) memoNext.set(k, v);
-    options.memo.clear();
-    for (const [k, v] of memoNext) options.memo.set(k, v);
+    for (const [k, v] of options.memo.files)
+      if (liveKeys.has(k) && !memoNext.files.has(k)) memoNext.files.set(k, v);
+    Object.assign(options.memo, memoNext);
   }
   result.diagnostics.sort(compareDiagnostics);
   return result;
@@ -778,13 +841,18 @@ async function emitPlanned(
 ): Promise<Output[]> {
   const base = packageFileName(plan.pkg.name);
   const emitted = new Map<Format, Output>();
-  // One task per format, so that a large package's formats are emitted side by side.
+  // The .apkg (the slowest) and the other formats are two tasks, emitted side by side on
+  // workers, each sending the package to its worker once.
+  const groups = [
+    plan.missing.filter((f) => f === 'apkg'),
+    plan.missing.filter((f) => f !== 'apkg'),
+  ].filter((g) => g.length > 0);
   await Promise.all(
-    plan.missing.map(async (missing) => {
+    groups.map(async (group) => {
       const task = await (await pool()).run({
         kind: 'emit',
         pkg: plan.pkg,
-        formats: [missing],
+        formats: group,
         notetype,
       });
       if (task.kind !== 'emit') throw new Error('unexpected task result');

@@ -1,7 +1,7 @@
 import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
-import { type BuildOptions, type BuildResult, build, Interrupted, type Memo } from './build.js';
+import { type BuildOptions, type BuildResult, build, Interrupted, newMemo } from './build.js';
 
 export interface WatchOptions {
   /** Quiet time after the last change before rebuilding, in milliseconds. */
@@ -19,7 +19,7 @@ export interface WatchOptions {
  */
 export async function watch(options: BuildOptions, watching: WatchOptions): Promise<void> {
   const { signal } = watching;
-  const memo: Memo = new Map();
+  const memo = newMemo();
   const outDir = path.resolve(options.cwd, options.out);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;

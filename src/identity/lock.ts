@@ -52,13 +52,24 @@ export function serializeLock(lock: Lock): string {
 /** The `notes` lines of a lock file, for any set of entries (a scope's slice as well). */
 export function serializeEntries(notes: Readonly<Record<string, LockEntry>>): string {
   const guids = Object.keys(notes).sort();
-  const lines = guids.map((g, i) => {
-    const { answer, at, content, deck, key, mod, q, retired } = notes[g]!;
+  return guids
+    .map((g, i) => `    ${entryText(g, notes[g]!)}${i < guids.length - 1 ? ',' : ''}`)
+    .join('\n');
+}
+
+/** Entries are never changed once made, so each one's text is kept (a watch build reuses most). */
+const texts = new WeakMap<LockEntry, string>();
+
+function entryText(guid: string, entry: LockEntry): string {
+  let text = texts.get(entry);
+  if (text === undefined) {
+    const { answer, at, content, deck, key, mod, q, retired } = entry;
     // Keys in alphabetical order, whatever order the entry was built in (undefined ones vanish).
     const ordered = { answer, at, content, deck, key, mod, q, retired };
-    return `    ${JSON.stringify(g)}: ${JSON.stringify(ordered)}${i < guids.length - 1 ? ',' : ''}`;
-  });
-  return lines.join('\n');
+    text = `${JSON.stringify(guid)}: ${JSON.stringify(ordered)}`;
+    texts.set(entry, text);
+  }
+  return text;
 }
 
 /** What identity resolution needs to know about one compiled card. */

@@ -5,12 +5,14 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BuildOptions, build, Interrupted } from '../../src/cli/build.js';
+import { type BuildOptions, build, Interrupted, newMemo } from '../../src/cli/build.js';
 import { runCli } from '../cli/run.js';
 import {
   buildOptions,
@@ -235,6 +237,32 @@ describe('incremental builds', () => {
     expect(r.code).toBe(0);
     expect(existsSync(path.join(dir, 'library/.deckc-cache'))).toBe(false);
     expect(existsSync(path.join(dir, 'dist/biology.apkg'))).toBe(true);
+  });
+});
+
+describe('watch-mode memory', () => {
+  it('knows a file by its stat unless it changed within 2 s of being read', async () => {
+    const dir = copyFixtures('library');
+    const memo = newMemo();
+    const genes = path.join(dir, 'library/biology/genes.md');
+    const atoms = path.join(dir, 'library/chemistry/atoms.md');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(genes, hourAgo, hourAgo);
+    await build(options(dir, ['library'], { memo }));
+    // Same size, same mtime, same inode: an old file is known by its stat and not read again
+    // (as git's index does), a file that changed just before it was read is read again.
+    const sameSize = (file: string, from: string, to: string) => {
+      const { atime, mtime } = statSync(file);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
+      utimesSync(file, atime, mtime);
+    };
+    sameSize(genes, 'DNA.', 'RNA.');
+    sameSize(atoms, 'Negative.', 'Positive.');
+    const next = await build(options(dir, ['library'], { memo, now: NOW + 60 }));
+    expect(next.compiled).toEqual(['library/chemistry/atoms.md']);
+    // Without the memory, both are read.
+    const fresh = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(fresh.compiled).toEqual(['library/biology/genes.md']);
   });
 });
 
