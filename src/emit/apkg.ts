@@ -153,7 +153,12 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
     db.run(SCHEMA);
     db.run('begin');
 
-    const insertNote = db.prepare('insert into notes values (?,?,?,?,?,?,?,?,?,?,?)');
+    // The two long text columns are bound as UTF-8 bytes and cast back to text: sql.js encodes a
+    // bound string with a JavaScript loop, about half of this whole function on large notes.
+    const insertNote = db.prepare(
+      'insert into notes values (?,?,?,?,?,?,cast(? as text),cast(? as text),?,?,?)',
+    );
+    const utf8 = new TextEncoder();
     const insertCard = db.prepare('insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
     try {
       pkg.notes.forEach((note, index) => {
@@ -176,8 +181,8 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
           note.mod,
           -1,
           joinTags(note.tags),
-          fields.join('\x1f'),
-          sortField,
+          utf8.encode(fields.join('\x1f')),
+          utf8.encode(sortField),
           checksumOfStripped(first),
           0,
           '',
