@@ -65,6 +65,11 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** What watch mode keeps in memory between builds. */
   memo?: Memo;
+  /**
+   * Warm workers the caller keeps between builds (watch mode) and closes itself: used for any
+   * parallel work, and for the .apkg of a lone package while this thread emits its other formats.
+   */
+  pool?: Pool;
   /** Called after each file is compiled or found in the cache. */
   onFile?: (done: number, total: number, cards: number) => void;
 }
@@ -184,6 +189,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let pool = null as Promise<Pool> | null;
   let local = null as Promise<Pool> | null;
   const getPool = (parallel: boolean) => {
+    if (parallel && options.pool) return Promise.resolve(options.pool);
     if (parallel || pool) {
       pool ??= createPool(jobs);
       return pool;
@@ -581,8 +587,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ),
       );
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
-      const emitPool = () =>
-        stopped ? Promise.reject(new Interrupted()) : getPool(toEmit >= 2 && jobs > 1);
+      const emitPool = (formats: readonly Format[]) =>
+        stopped
+          ? Promise.reject(new Interrupted())
+          : getPool((toEmit >= 2 && jobs > 1) || (!!options.pool && formats.includes('apkg')));
       await mkdir(outDir, { recursive: true });
       // Emitted outputs are staged as temporary files beside their targets at once (so that
       // their bytes need not stay in memory) and renamed into place together at the end.
@@ -836,7 +844,7 @@ async function emitPlanned(
   formats: readonly Format[],
   notetype: Lock['notetype'],
   cache: BuildCache | null,
-  pool: () => Promise<Pool>,
+  pool: (formats: readonly Format[]) => Promise<Pool>,
   stage: (base: string, format: Format, bytes: Uint8Array) => Promise<string>,
 ): Promise<Output[]> {
   const base = packageFileName(plan.pkg.name);
@@ -849,17 +857,18 @@ async function emitPlanned(
   ].filter((g) => g.length > 0);
   await Promise.all(
     groups.map(async (group) => {
-      const task = await (await pool()).run({
-        kind: 'emit',
-        pkg: plan.pkg,
-        formats: group,
-        notetype,
-      });
+      // An .apkg needs only the notes and media: the task does not carry the rest across.
+      const pkg =
+        group.length === 1 && group[0] === 'apkg'
+          ? { ...plan.pkg, cards: [], diagnostics: [] }
+          : plan.pkg;
+      const task = await (await pool(group)).run({ kind: 'emit', pkg, formats: group, notetype });
       if (task.kind !== 'emit') throw new Error('unexpected task result');
       for (const [format, bytes] of task.outputs) {
         const temp = await stage(base, format, bytes);
-        emitted.set(format, { base, format, blob: sha256(bytes), temp });
-        await cache?.putOutput(plan.keys.get(format)!, bytes).catch(() => undefined);
+        const blob = sha256(bytes);
+        emitted.set(format, { base, format, blob, temp });
+        await cache?.putOutput(plan.keys.get(format)!, bytes, blob).catch(() => undefined);
       }
     }),
   );

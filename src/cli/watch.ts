@@ -1,6 +1,7 @@
 import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
+import { createPool } from '../io/pool.js';
 import { type BuildOptions, type BuildResult, build, Interrupted, newMemo } from './build.js';
 
 export interface WatchOptions {
@@ -20,6 +21,9 @@ export interface WatchOptions {
 export async function watch(options: BuildOptions, watching: WatchOptions): Promise<void> {
   const { signal } = watching;
   const memo = newMemo();
+  // Workers live as long as the watch, warmed up once: parallel work and a large package's .apkg
+  // go to them without starting any.
+  const pool = (options.jobs ?? 1) > 1 ? await createPool(options.jobs!) : undefined;
   const outDir = path.resolve(options.cwd, options.out);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
@@ -33,7 +37,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     const started = performance.now();
     let outcome: BuildResult | Error;
     try {
-      outcome = await build({ ...options, memo, signal: controller.signal });
+      outcome = await build({ ...options, memo, pool, signal: controller.signal });
     } catch (error) {
       outcome = error as Error;
     } finally {
@@ -41,9 +45,13 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     }
     if (!(outcome instanceof Interrupted && signal.aborted))
       watching.onBuild(outcome, performance.now() - started, first);
-    // While waiting for the first save, load the compiler: a one-file rebuild runs in this thread.
-    if (first && !signal.aborted)
-      await import('../io/worker.js').then((w) => w.warmUp()).catch(() => undefined);
+    // While waiting for the first save, load the compiler here (a one-file rebuild runs in this
+    // thread) and in the workers.
+    if (first && !signal.aborted) {
+      const warm = import('../io/worker.js').then((w) => w.warmUp());
+      const workers = Array.from({ length: pool?.size ?? 0 }, () => pool!.run({ kind: 'warm' }));
+      await Promise.all([warm, ...workers]).catch(() => undefined);
+    }
     first = false;
   };
   const schedule = () => {
@@ -84,6 +92,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
   clearTimeout(timer);
   for (const tree of trees) tree.close();
   await running;
+  await pool?.close();
 }
 
 /**

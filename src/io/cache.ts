@@ -186,7 +186,12 @@ export class BuildCache {
   /** A blob's bytes, or null when missing or not matching its hash. */
   async readBlob(hash: string): Promise<Uint8Array | null> {
     const data = await readFile(this.blobPath(hash)).catch(() => null);
-    if (!data || sha256(data) !== hash) return null;
+    if (!data) return null;
+    if (sha256(data) !== hash) {
+      // Damaged: removed, so that the next writeBlob stores it whole again.
+      await rm(this.blobPath(hash), { force: true });
+      return null;
+    }
     return data;
   }
 
@@ -198,10 +203,12 @@ export class BuildCache {
     );
   }
 
-  async writeBlob(data: Uint8Array): Promise<string> {
-    const hash = sha256(data);
-    // Stored once: an existing blob is kept only if it is intact.
-    if ((await this.readBlob(hash)) === null) await writeAtomic(this.blobPath(hash), data);
+  /** Stores `data` (whose sha256 is `hash`, when known) once; returns its hash. */
+  async writeBlob(data: Uint8Array, hash = sha256(data)): Promise<string> {
+    // A blob of the right size is kept (readBlob verifies every read, and a damaged blob is a
+    // miss, rebuilt and written again).
+    const existing = await stat(this.blobPath(hash)).catch(() => null);
+    if (existing?.size !== data.length) await writeAtomic(this.blobPath(hash), data);
     return hash;
   }
 
@@ -350,8 +357,8 @@ export class BuildCache {
     await writeAtomic(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
   }
 
-  async putOutput(key: string, data: Uint8Array): Promise<void> {
-    const blob = await this.writeBlob(data);
+  async putOutput(key: string, data: Uint8Array, hash?: string): Promise<void> {
+    const blob = await this.writeBlob(data, hash);
     await writeAtomic(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
   }
 }

@@ -28,16 +28,22 @@ export type Task =
       /** Where to store the result; null without a cache. */
       cache: { dir: string; key: string } | null;
     }
-  | { kind: 'emit'; pkg: LinkedPackage; formats: Format[]; notetype: Lock['notetype'] };
+  | { kind: 'emit'; pkg: LinkedPackage; formats: Format[]; notetype: Lock['notetype'] }
+  | { kind: 'warm' };
 
 export type TaskResult =
   | { kind: 'compile'; compiled: CompiledFile; deps: MediaDep[] }
-  | { kind: 'emit'; outputs: [Format, Uint8Array][] };
+  | { kind: 'emit'; outputs: [Format, Uint8Array][] }
+  | { kind: 'warm' };
 
 const readers = new Map<string, (path: string) => Uint8Array | null>();
 const caches = new Map<string, BuildCache>();
 
 export async function runTask(task: Task): Promise<TaskResult> {
+  if (task.kind === 'warm') {
+    await warmUp();
+    return task;
+  }
   if (task.kind === 'emit') {
     const lock: Lock = { lockfileVersion: 1, notetype: task.notetype, notes: {} };
     const outputs = await emitPackage(task.pkg, task.formats, lock);

@@ -79,8 +79,13 @@ describe('BuildCache', () => {
     writeFileSync(entry!, text);
     expect(await new BuildCache(dir).getFile('k', () => null)).not.toBeNull();
     const [blob] = files(dir, 'blobs');
-    writeFileSync(blob!, 'not the picture');
+    const picture = readFileSync(blob!);
+    writeFileSync(blob!, Buffer.alloc(picture.length, 0x2a)); // same size, other bytes
     expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
+    // ... and storing it again replaces the damaged blob.
+    await cache.putFile('k', compiled, []);
+    expect(readFileSync(blob!)).toEqual(picture);
+    expect(await new BuildCache(dir).getFile('k', () => null)).not.toBeNull();
   });
 
   it('stores emitted outputs as verified blobs', async () => {
