@@ -8,10 +8,11 @@
  *   - with --big, a 135,000-card library (100 × 30 × 45), for peak memory.
  * Per library: cold build (empty cache), unchanged rebuild, one file changed; wall time, cards/s,
  * peak RSS (GNU time's maximum resident set size: the whole process, worker threads included);
- * then cold builds with --no-cache at --jobs 1 and --jobs N for the parallel speed-up.
+ * then cold builds with --no-cache at --jobs 1 and --jobs N for the parallel speed-up, and the
+ * machine's own ceiling for it (see `ceiling`).
  * Prints numbers only; the machine is shared, so compare runs made at the same time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,7 +66,7 @@ const row = (label: string, r: Run, base?: Run) =>
       (base ? `  ${((100 * r.wallS) / base.wallS).toFixed(1).padStart(5)} % of cold` : ''),
   );
 
-function benchLibrary(name: string, makeInput: (dir: string) => string, changeFile: string) {
+async function benchLibrary(name: string, makeInput: (dir: string) => string, changeFile: string) {
   const dir = mkdtempSync(path.join(tmpdir(), `deckc-bench-${name}-`));
   try {
     const input = makeInput(dir);
@@ -93,9 +94,55 @@ function benchLibrary(name: string, makeInput: (dir: string) => string, changeFi
     row('no cache, --jobs 1', one);
     row(`no cache, --jobs ${jobsN}`, many);
     console.log(`  speed-up with ${jobsN} workers: ${(one.wallS / many.wallS).toFixed(2)}×`);
+    await ceiling(dir, input);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The most any parallel build could gain on this machine: the library split in two halves
+ * (alternate files), checked by two independent `deckc check --jobs 1 --no-cache` processes, one after
+ * the other and then at the same time. Nothing is shared between them, so their speed-up is
+ * the machine's own for this work (cores, caches, memory bandwidth), not deckc's.
+ */
+async function ceiling(dir: string, input: string) {
+  const all = execFileSync('find', [input, '-name', '*.md', '-type', 'f'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean)
+    .sort();
+  const halves = [0, 1].map((h) => {
+    const half = `half-${h}`;
+    const other = new Set(all.filter((_, i) => i % 2 !== h).map((f) => path.join(dir, f)));
+    cpSync(path.join(dir, input), path.join(dir, half), {
+      recursive: true,
+      filter: (src) =>
+        !other.has(src) && !src.includes('.deckc-cache') && !src.endsWith('deckc.lock.json'),
+    });
+    return half;
+  });
+  const run = (half: string) =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const child = spawn(
+        process.execPath,
+        [path.join(REPO, 'bin/deckc.js'), 'check', half, '-q', '--no-cache', '--jobs', '1'],
+        { cwd: dir, stdio: 'ignore' },
+      );
+      child.on('error', reject);
+      child.on('exit', () => resolve((performance.now() - started) / 1000));
+    });
+  const alone = [await run(halves[0]!), await run(halves[1]!)];
+  const started = performance.now();
+  await Promise.all(halves.map(run));
+  const together = (performance.now() - started) / 1000;
+  const sum = alone[0]! + alone[1]!;
+  console.log(
+    `  ceiling: two independent processes on halves: ${alone.map((s) => s.toFixed(2)).join(' + ')} s one after the other, ${together.toFixed(2)} s side by side = ${(sum / together).toFixed(2)}×`,
+  );
 }
 
 /**
@@ -158,9 +205,9 @@ console.log(
 );
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
 if (!only || only === 'synthetic')
-  benchLibrary('synthetic 20×30×45', generated(20, 30, 45), 'book-007/part-13.md');
+  await benchLibrary('synthetic 20×30×45', generated(20, 30, 45), 'book-007/part-13.md');
 if ((!only || only === 'real') && existsSync(REAL))
-  benchLibrary(
+  await benchLibrary(
     'real corpus',
     (dir) => {
       cpSync(REAL, path.join(dir, 'real'), { recursive: true });

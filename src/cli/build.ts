@@ -216,6 +216,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
     const report = (diagnostics: readonly Diagnostic[]) =>
       result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
+    for (const { path: link, real } of input.skipped) {
+      result.diagnostics.push({
+        file: shown(link),
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'warning',
+        rule: 'linked-folder-read',
+        message: `Unexpected link to a folder already read (${path.relative(options.cwd, real) || '.'}); skipped, so that its cards are not compiled twice`,
+      });
+    }
     const cache = await openCache(input.root, options.cache !== false);
     // Defaults filled in, so that equal options always give equal cache keys.
     const compileOptions: CompileOptions = {

@@ -43,6 +43,11 @@ export const RULES = {
   },
   'duplicate-id': { severity: 'error', summary: 'an explicit card id used twice' },
   'duplicate-question': { severity: 'warning', summary: 'the same question twice in one deck' },
+  // input
+  'linked-folder-read': {
+    severity: 'warning',
+    summary: 'a linked folder already read (a symlink loop, or one folder linked twice)',
+  },
   // parse: file level
   'empty-file': { severity: 'info', summary: 'a file with no content' },
   'no-cards': { severity: 'info', summary: "a file with no ':p' question" },

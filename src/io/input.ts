@@ -16,6 +16,8 @@ export interface InputRoot {
   /** Absolute folder that paths, media and the lock file are relative to. */
   root: string;
   files: InputFile[];
+  /** Linked folders not read because their real path was read already (loops, double links). */
+  skipped: { path: string; real: string }[];
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -38,13 +40,23 @@ export async function collectInput(
     );
   });
   if (info.isFile()) {
-    return { root: path.dirname(absolute), files: [{ path: path.basename(absolute), absolute }] };
+    return {
+      root: path.dirname(absolute),
+      files: [{ path: path.basename(absolute), absolute }],
+      skipped: [],
+    };
   }
   const files: InputFile[] = [];
+  const skipped: InputRoot['skipped'] = [];
   const visited = new Set<string>();
+  const relativeOf = (full: string) => path.relative(absolute, full).split(path.sep).join('/');
   const walk = async (dir: string): Promise<void> => {
     const real = await realpath(dir);
-    if (visited.has(real)) return; // a symlink loop, or the same folder linked twice
+    if (visited.has(real)) {
+      // A symlink loop, or the same folder linked twice: its cards are read once.
+      skipped.push({ path: relativeOf(dir), real });
+      return;
+    }
     visited.add(real);
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: Error) => {
       throw new IoError(`cannot read folder '${path.relative(cwd, dir) || '.'}': ${error.message}`);
@@ -55,14 +67,15 @@ export async function collectInput(
       const kind = entry.isSymbolicLink() ? await stat(full).catch(() => null) : await lstat(full);
       if (kind?.isDirectory()) await walk(full);
       else if (kind?.isFile() && /\.md$/i.test(entry.name)) {
-        const relative = path.relative(absolute, full).split(path.sep).join('/');
+        const relative = relativeOf(full);
         if (!ignored(relative)) files.push({ path: relative, absolute: full });
       }
     }
   };
   await walk(absolute);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root: absolute, files };
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { root: absolute, files, skipped };
 }
 
 export async function readInputFile(file: InputFile): Promise<Uint8Array> {

@@ -342,12 +342,21 @@ describe('robust builds', () => {
     expect(existsSync(path.join(dir, 'dist/biology.apkg'))).toBe(false);
   });
 
-  it('follow a symbolic link loop once and finish', async () => {
+  it('follow a symbolic link loop once, report it, and finish', async () => {
     const dir = copyFixtures('library');
     symlinkSync('..', path.join(dir, 'library/biology/loop'));
     const result = await build(options(dir, ['library']));
     expect(result.files).toBe(3);
     expect(result.cards).toBe(5);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        file: 'library/biology/loop',
+        severity: 'warning',
+        rule: 'linked-folder-read',
+        message:
+          'Unexpected link to a folder already read (library); skipped, so that its cards are not compiled twice',
+      }),
+    ]);
   });
 
   it('leave outputs and lock untouched when interrupted, and rebuild afterwards', async () => {
