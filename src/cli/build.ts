@@ -10,6 +10,7 @@ import {
   LOCK_FILE,
   type Lock,
   type LockEntry,
+  rememberEntryTexts,
   resolveNotetype,
   serializeEntries,
   serializeLock,
@@ -293,8 +294,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ? undefined
           : parseLock(previousText, lockPath);
     const previous = () => {
-      parsed ??= previousText === null ? null : (JSON.parse(previousText) as Lock);
-      return parsed;
+      if (parsed === undefined && previousText !== null) {
+        parsed = JSON.parse(previousText) as Lock;
+        rememberEntryTexts(parsed, previousText);
+      }
+      return parsed ?? null;
     };
 
     // Compiled files, obtained on demand: from memory (watch), the cache, or compiled.

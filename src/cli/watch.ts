@@ -1,7 +1,7 @@
 import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
-import { createPool } from '../io/pool.js';
+import { createPool, loadWorker } from '../io/pool.js';
 import { type BuildOptions, type BuildResult, build, Interrupted, newMemo } from './build.js';
 
 export interface WatchOptions {
@@ -48,7 +48,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     // While waiting for the first save, load the compiler here (a one-file rebuild runs in this
     // thread) and in the workers.
     if (first && !signal.aborted) {
-      const warm = import('../io/worker.js').then((w) => w.warmUp());
+      const warm = loadWorker().then((w) => w.warmUp());
       const workers = Array.from({ length: pool?.size ?? 0 }, () => pool!.run({ kind: 'warm' }));
       await Promise.all([warm, ...workers]).catch(() => undefined);
     }

@@ -60,6 +60,21 @@ export function serializeEntries(notes: Readonly<Record<string, LockEntry>>): st
 /** Entries are never changed once made, so each one's text is kept (a watch build reuses most). */
 const texts = new WeakMap<LockEntry, string>();
 
+/**
+ * Remembers each entry's text as it stands in `text`, a lock file in canonical form (as written
+ * by serializeLock) that parsed into `lock`: writing it again then costs little.
+ */
+export function rememberEntryTexts(lock: Lock, text: string): void {
+  const start = text.indexOf('\n  "notes": {\n');
+  if (start < 0) return;
+  for (const line of text.slice(start + 14).split('\n')) {
+    if (!line.startsWith('    "')) break;
+    const guid = line.slice(5, line.indexOf('"', 5));
+    const entry = lock.notes[guid];
+    if (entry) texts.set(entry, line.slice(4, line.endsWith(',') ? -1 : undefined));
+  }
+}
+
 function entryText(guid: string, entry: LockEntry): string {
   let text = texts.get(entry);
   if (text === undefined) {

@@ -3,6 +3,7 @@ import { derivedGuid, questionKeyHash } from '../../src/identity/guid.js';
 import {
   type IdentityInput,
   Lock,
+  rememberEntryTexts,
   resolveIdentities,
   serializeLock,
 } from '../../src/identity/lock.js';
@@ -135,6 +136,19 @@ describe('resolveIdentities', () => {
     const first = resolveIdentities([], null, 'style-1', 100);
     expect(resolveIdentities([], first.lock, 'style-1', 200).lock.notetype.mod).toBe(100);
     expect(resolveIdentities([], first.lock, 'style-2', 200).lock.notetype.mod).toBe(200);
+  });
+
+  it('writes a parsed lock again from the texts of its entries, unchanged', () => {
+    const r = resolveIdentities([card('Q1'), card('Q2'), card('Q3')], null, 's', 1);
+    const text = serializeLock(r.lock);
+    const parsed = JSON.parse(text) as Lock;
+    rememberEntryTexts(parsed, text);
+    expect(serializeLock(parsed)).toBe(text);
+    // The remembered texts are what gets written: an entry's line comes from the file it was read from.
+    const marked = text.replace('"mod":1,"q":"Q2"', '"mod":1 ,"q":"Q2"');
+    const again = JSON.parse(marked) as Lock;
+    rememberEntryTexts(again, marked);
+    expect(serializeLock(again)).toBe(marked);
   });
 
   it('serializes a lock that parses back', () => {
