@@ -9,7 +9,7 @@
  * Per library: cold build (empty cache), unchanged rebuild, one file changed; wall time, cards/s,
  * peak RSS (GNU time's maximum resident set size: the whole process, worker threads included);
  * then cold builds with --no-cache at --jobs 1 and --jobs N for the parallel speed-up, and the
- * machine's own ceiling for it (see `ceiling`).
+ * machine's own speed-up for the same work in two independent processes (see `reference`).
  * Prints numbers only; the machine is shared, so compare runs made at the same time.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -94,19 +94,19 @@ async function benchLibrary(name: string, makeInput: (dir: string) => string, ch
     row('no cache, --jobs 1', one);
     row(`no cache, --jobs ${jobsN}`, many);
     console.log(`  speed-up with ${jobsN} workers: ${(one.wallS / many.wallS).toFixed(2)}×`);
-    await ceiling(dir, input);
+    await reference(dir, input);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * The most any parallel build could gain on this machine: the library split in two halves
- * (alternate files), checked by two independent `deckc check --jobs 1 --no-cache` processes, one after
- * the other and then at the same time. Nothing is shared between them, so their speed-up is
- * the machine's own for this work (cores, caches, memory bandwidth), not deckc's.
+ * What two cores give this work when nothing is shared: the library split in two halves
+ * (alternate files), checked by two independent `deckc check --jobs 1 --no-cache` processes, one
+ * after the other and then side by side. Their speed-up is the machine's own for this work
+ * (cores, caches, memory bandwidth), to read deckc's 2-worker speed-up against.
  */
-async function ceiling(dir: string, input: string) {
+async function reference(dir: string, input: string) {
   const all = execFileSync('find', [input, '-name', '*.md', '-type', 'f'], {
     cwd: dir,
     encoding: 'utf8',
@@ -141,7 +141,7 @@ async function ceiling(dir: string, input: string) {
   const together = (performance.now() - started) / 1000;
   const sum = alone[0]! + alone[1]!;
   console.log(
-    `  ceiling: two independent processes on halves: ${alone.map((s) => s.toFixed(2)).join(' + ')} s one after the other, ${together.toFixed(2)} s side by side = ${(sum / together).toFixed(2)}×`,
+    `  reference: two independent processes on halves: ${alone.map((s) => s.toFixed(2)).join(' + ')} s one after the other, ${together.toFixed(2)} s side by side = ${(sum / together).toFixed(2)}×`,
   );
 }
 

@@ -35,4 +35,19 @@ describe('formatters', () => {
       "::warning file=deck/a.md,line=3,col=1,endLine=3,endColumn=4,title=deckc answer-closer::Unexpected '??x' closing an answer, expected 'x??'\n",
     );
   });
+  it('show a related place: a note line, a JSON key, words in an annotation', () => {
+    const repeated = {
+      ...sink.messages[0]!,
+      rule: 'duplicate-question',
+      message: 'Unexpected repeated question',
+      related: { file: 'deck/b.md', line: 7, column: 1, message: 'first asked here' },
+    };
+    expect(formatText([repeated])).toBe(
+      'deck/a.md:3:1: warning: Unexpected repeated question [duplicate-question]\ndeck/b.md:7:1: note: first asked here\n',
+    );
+    expect(JSON.parse(formatJson([repeated]))[0].related).toEqual(repeated.related);
+    expect(formatGithub([repeated])).toContain(
+      '::Unexpected repeated question (first asked here: deck/b.md:7:1)',
+    );
+  });
 });

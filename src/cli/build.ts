@@ -216,7 +216,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const shown = (file: string) =>
       (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
     const report = (diagnostics: readonly Diagnostic[]) =>
-      result.diagnostics.push(...diagnostics.map((d) => ({ ...d, file: shown(d.file) })));
+      result.diagnostics.push(
+        ...diagnostics.map((d) => ({
+          ...d,
+          file: shown(d.file),
+          ...(d.related ? { related: { ...d.related, file: shown(d.related.file) } } : {}),
+        })),
+      );
     for (const { path: link, real } of input.skipped) {
       result.diagnostics.push({
         file: shown(link),

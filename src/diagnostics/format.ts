@@ -1,25 +1,37 @@
 import type { Diagnostic } from '../validate/schema.js';
 
-/** `file:line:column: severity: message [rule]`, the shape compilers and editors understand. */
+/**
+ * `file:line:column: severity: message [rule]`, the shape compilers and editors understand, and a
+ * `note` line for a related place.
+ */
 export function formatText(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
-    .map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`)
+    .map(
+      (d) =>
+        `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n` +
+        (d.related ? `${at(d.related)}: note: ${d.related.message}\n` : ''),
+    )
     .join('');
 }
+
+const at = (p: { file: string; line: number; column: number }) => `${p.file}:${p.line}:${p.column}`;
 
 /** Exactly one JSON array on stdout, for tools. */
 export function formatJson(diagnostics: readonly Diagnostic[]): string {
   return `${JSON.stringify(
-    diagnostics.map(({ file, line, column, endLine, endColumn, severity, rule, message }) => ({
-      file,
-      line,
-      column,
-      endLine,
-      endColumn,
-      severity,
-      rule,
-      message,
-    })),
+    diagnostics.map(
+      ({ file, line, column, endLine, endColumn, severity, rule, message, related }) => ({
+        file,
+        line,
+        column,
+        endLine,
+        endColumn,
+        severity,
+        rule,
+        message,
+        ...(related ? { related } : {}),
+      }),
+    ),
     null,
     2,
   )}\n`;
@@ -36,7 +48,7 @@ export function formatGithub(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map(
       (d) =>
-        `::${level[d.severity]} file=${escapeProperty(d.file)},line=${d.line},col=${d.column},endLine=${d.endLine},endColumn=${d.endColumn},title=${escapeProperty(`deckc ${d.rule}`)}::${escapeData(d.message)}\n`,
+        `::${level[d.severity]} file=${escapeProperty(d.file)},line=${d.line},col=${d.column},endLine=${d.endLine},endColumn=${d.endColumn},title=${escapeProperty(`deckc ${d.rule}`)}::${escapeData(d.related ? `${d.message} (${d.related.message}: ${at(d.related)})` : d.message)}\n`,
     )
     .join('');
 }

@@ -67,14 +67,15 @@ export function claimIds(files: readonly { path: string; summary: FileSummary }[
       const at = { file: path, line, column };
       const seen = first.get(id);
       if (seen) {
-        claims.diagnostics.push(
-          diag(
+        claims.diagnostics.push({
+          ...diag(
             at,
             'duplicate-id',
             'error',
-            `Unexpected id '${id}', already used at ${seen.file}:${seen.line}; ids must be unique`,
+            `Unexpected id '${id}', already used; ids must be unique`,
           ),
-        );
+          related: { ...seen, message: 'first used here' },
+        });
       } else {
         first.set(id, at);
         claims.owners.set(explicitGuid(id), summary.scope!);
@@ -150,14 +151,15 @@ export function linkScope(
       // Identified by its id.
     } else if (n > 1) {
       const first = seenKeys.get(base)!;
-      diagnostics.push(
-        diag(
+      diagnostics.push({
+        ...diag(
           card.source,
           'duplicate-question',
           'warning',
-          `Unexpected repeated question, first asked at ${first.file}:${first.line}; give one of them an explicit {#id} to keep their identities apart`,
+          'Unexpected repeated question; give one of them an explicit {#id} to keep their identities apart',
         ),
-      );
+        related: { ...first, message: 'first asked here' },
+      });
     } else seenKeys.set(base, card.source);
     return {
       scope,

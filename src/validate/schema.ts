@@ -86,6 +86,15 @@ export const Diagnostic = z.object({
   /** Stable rule id from the catalogue in `src/diagnostics/rules.ts`. */
   rule: z.string(),
   message: z.string(),
+  /** Another place the message is about (the first of two repeated questions, say). */
+  related: z
+    .object({
+      file: z.string(),
+      line: z.number().int().min(1),
+      column: z.number().int().min(1),
+      message: z.string(),
+    })
+    .optional(),
 });
 export type Diagnostic = z.infer<typeof Diagnostic>;
 

@@ -194,9 +194,15 @@ describe('incremental builds', () => {
     writeFileSync(cells, `${readFileSync(cells, 'utf8')}\n:p Another? {#atp}\n??x\nYes.\nx??\n`);
     twin = twinOf(dir);
     const clash = await build(options(dir, ['library'], { now: NOW + 120 }));
-    expect(clash.diagnostics.filter((d) => d.rule === 'duplicate-id').map((d) => d.file)).toEqual([
-      'library/chemistry/atoms.md',
-    ]);
+    const duplicates = clash.diagnostics.filter((d) => d.rule === 'duplicate-id');
+    expect(duplicates.map((d) => d.file)).toEqual(['library/chemistry/atoms.md']);
+    // The first use is named as the diagnostic is: relative to where deckc runs.
+    expect(duplicates[0]!.related).toEqual({
+      file: 'library/biology/cells.md',
+      line: 12,
+      column: 1,
+      message: 'first used here',
+    });
     const coldClash = await build(options(twin, ['library'], { now: NOW + 120, cache: false }));
     expect(clash.diagnostics).toEqual(coldClash.diagnostics);
     expect(treeDiff(outputs(dir), outputs(twin))).toEqual([]);
