@@ -324,11 +324,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       seen += cards;
       options.onFile?.(done, files.length, seen);
     };
+    /** Files whose bytes changed since they were keyed: compiled, but not kept under that key. */
+    const moved = new Set<number>();
     const settle = (i: number, out: CompiledFile, fileDeps: MediaDep[]) => {
       compiled[i] = out;
+      sources[i] = undefined;
       summaries[i] = summarize(out);
       deps[i] = fileDeps;
-      if (options.memo) memoNext.files.set(keys[i]!, { compiled: out, deps: fileDeps });
+      if (options.memo && !moved.has(i))
+        memoNext.files.set(keys[i]!, { compiled: out, deps: fileDeps });
       progress(1, out.cards.length);
       if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
         result.bailed = true;
@@ -367,14 +371,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           let out: CompiledFile;
           let fileDeps: MediaDep[] = [];
           try {
-            sources[i] ??= await readInputFile(file);
+            // A file known by its stat (watch mode) is read now, and may have changed since.
+            let bytes = sources[i];
+            if (!bytes) {
+              bytes = await readInputFile(file);
+              if (fileKey(keySalt, file.path, bytes) !== keys[i]) moved.add(i);
+            }
             const task = await (await getPool(parallel)).run({
               kind: 'compile',
               root: input.root,
               path: file.path,
-              bytes: sources[i]!,
+              bytes,
               options: compileOptions,
-              cache: cache ? { dir: cache.dir, key: keys[i]! } : null,
+              cache: cache && !moved.has(i) ? { dir: cache.dir, key: keys[i]! } : null,
             });
             if (task.kind !== 'compile') throw new Error('unexpected task result');
             out = task.compiled;
@@ -497,6 +506,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
     }
     checkAbort();
+
+    for (const scope of reused.keys()) for (const i of byScope.get(scope)!) sources[i] = undefined;
 
     // The other scopes are linked (in scope order, on this thread) and emitted.
     const linking = [...byScope.keys()].filter((scope) => !reused.has(scope));
