@@ -200,15 +200,24 @@ export function resolveNotes(
     const unchanged =
       before !== undefined && before.content === card.content && before.retired === undefined;
     const mod = unchanged ? before.mod : Math.max(now, (before?.mod ?? 0) + 1);
-    notes[guid] = {
-      deck: card.deck,
-      key: card.key,
-      answer: card.answer,
-      content: card.content,
-      mod,
-      at: card.at,
-      q: card.q,
-    };
+    // An entry that stays the same is kept as it is (it keeps its serialised text, see below).
+    notes[guid] =
+      unchanged &&
+      before.deck === card.deck &&
+      before.key === card.key &&
+      before.answer === card.answer &&
+      before.at === card.at &&
+      before.q === card.q
+        ? before
+        : {
+            deck: card.deck,
+            key: card.key,
+            answer: card.answer,
+            content: card.content,
+            mod,
+            at: card.at,
+            q: card.q,
+          };
     return { guid, mod };
   });
 
