@@ -403,8 +403,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const obtained = () => compiled.filter((f): f is CompiledFile => f !== undefined);
     const partial = () => {
-      report(obtained().flatMap((f) => f.diagnostics));
-      result.cards += obtained().reduce((n, f) => n + f.cards.length, 0);
+      const got = obtained();
+      report(got.flatMap((f) => f.diagnostics));
+      result.cards += got.reduce((n, f) => n + f.cards.length, 0);
     };
     const withhold = (why: string) => {
       partial();
@@ -449,13 +450,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const i of all) {
       const scope = summaries[i]!.scope;
       if (scope === null) report(compiled[i]!.diagnostics);
-      else byScope.set(scope, [...(byScope.get(scope) ?? []), i]);
+      else if (byScope.has(scope)) byScope.get(scope)!.push(i);
+      else byScope.set(scope, [i]);
     }
     const lockScopes = known ? Object.keys(known.slices) : [...allSlices().keys()];
     for (const scope of lockScopes) if (!byScope.has(scope)) byScope.set(scope, []);
     const idDiagnostics = new Map<string, Diagnostic[]>();
-    for (const d of claims.diagnostics)
-      idDiagnostics.set(d.file, [...(idDiagnostics.get(d.file) ?? []), d]);
+    for (const d of claims.diagnostics) {
+      if (idDiagnostics.has(d.file)) idDiagnostics.get(d.file)!.push(d);
+      else idDiagnostics.set(d.file, [d]);
+    }
 
     /** The cache key of a scope's record: everything its link and outputs depend on but `now`. */
     const scopeKey = (scope: string, slice: string) => {

@@ -29,6 +29,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
   let running: Promise<void> | null = null;
   let again = false;
   let first = true;
+  let warming: Promise<void> = Promise.resolve();
 
   const rebuild = async () => {
     const controller = new AbortController();
@@ -46,11 +47,14 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     if (!(outcome instanceof Interrupted && signal.aborted))
       watching.onBuild(outcome, performance.now() - started, first);
     // While waiting for the first save, load the compiler here (a one-file rebuild runs in this
-    // thread) and in the workers.
+    // thread) and in the workers; a save meanwhile is not held up by it.
     if (first && !signal.aborted) {
       const warm = loadWorker().then((w) => w.warmUp());
       const workers = Array.from({ length: pool?.size ?? 0 }, () => pool!.run({ kind: 'warm' }));
-      await Promise.all([warm, ...workers]).catch(() => undefined);
+      warming = Promise.all([warm, ...workers]).then(
+        () => undefined,
+        () => undefined,
+      );
     }
     first = false;
   };
@@ -92,6 +96,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
   clearTimeout(timer);
   for (const tree of trees) tree.close();
   await running;
+  await warming;
   await pool?.close();
 }
 

@@ -281,7 +281,9 @@ export function linkProject(
   const byScope = new Map<string, CompiledFile[]>();
   for (const f of files) {
     const scope = summarize(f).scope;
-    if (scope !== null) byScope.set(scope, [...(byScope.get(scope) ?? []), f]);
+    if (scope === null) continue;
+    if (byScope.has(scope)) byScope.get(scope)!.push(f);
+    else byScope.set(scope, [f]);
   }
   for (const scope of slices.keys()) if (!byScope.has(scope)) byScope.set(scope, []);
   const links = [...byScope].map(([scope, scopeFiles]) =>
