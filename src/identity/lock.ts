@@ -106,31 +106,18 @@ export interface Identity {
   mod: number;
 }
 
-export interface ResolvedIdentities {
+/** What resolveNotes gives back. */
+export interface ResolvedNotes {
   /** In the order of the inputs. */
   identities: Identity[];
   /** Notes in the lock whose cards are gone from the sources (GUID and entry). */
   retired: [string, LockEntry][];
-  lock: Lock;
+  /** The next lock's entries: the cards', then the retired ones. */
+  notes: Record<string, LockEntry>;
 }
 
 /** A deck's scope: its top-level deck, within which questions identify cards. */
 export const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
-
-/**
- * Gives each card its GUID and `mod`, and computes the next lock (see resolveNotes and
- * resolveNotetype).
- */
-export function resolveIdentities(
-  cards: readonly IdentityInput[],
-  previous: Lock | null,
-  style: string,
-  now: number,
-): ResolvedIdentities {
-  const { identities, retired, notes } = resolveNotes(cards, previous?.notes ?? {}, now);
-  const notetype = resolveNotetype(previous, style, now);
-  return { identities, retired, lock: { lockfileVersion: 1, notetype, notes } };
-}
 
 /** The note type's lock entry: its `mod` rises exactly when the templates or CSS change. */
 export function resolveNotetype(
@@ -155,7 +142,7 @@ export function resolveNotes(
   cards: readonly IdentityInput[],
   old: Readonly<Record<string, LockEntry>>,
   now: number,
-): Omit<ResolvedIdentities, 'lock'> & { notes: Record<string, LockEntry> } {
+): ResolvedNotes {
   const byKey = new Map<string, string>();
   for (const [guid, entry] of Object.entries(old))
     byKey.set(`${scopeOf(entry.deck)}\u0000${entry.key}`, guid);

@@ -4,9 +4,22 @@ import {
   type IdentityInput,
   Lock,
   rememberEntryTexts,
-  resolveIdentities,
+  resolveNotes,
+  resolveNotetype,
   serializeLock,
 } from '../../src/identity/lock.js';
+
+/** A whole build's identities and next lock, as linking computes them per scope. */
+function resolveIdentities(
+  cards: readonly IdentityInput[],
+  previous: Lock | null,
+  style: string,
+  now: number,
+) {
+  const { identities, retired, notes } = resolveNotes(cards, previous?.notes ?? {}, now);
+  const notetype = resolveNotetype(previous, style, now);
+  return { identities, retired, lock: { lockfileVersion: 1 as const, notetype, notes } };
+}
 
 const card = (
   q: string,
