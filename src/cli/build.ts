@@ -521,7 +521,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     result.linked.push(...linking);
     const links = linking.map((scope) => {
       const scopeFiles = byScope.get(scope)!.map((i) => compiled[i]!);
-      const link = linkScope(scope, scopeFiles, sliceOf(scope), options.now);
+      const link = linkScope(scope, scopeFiles, sliceOf(scope), options.now, claims.diagnostics);
       const hash = sha256(serializeEntries(link.entries));
       return { scope, files: scopeFiles, link, hash, same: hash === sliceHash(scope) };
     });

@@ -147,11 +147,16 @@ export function resolveNotes(
   for (const [guid, entry] of Object.entries(old))
     byKey.set(`${scopeOf(entry.deck)}\u0000${entry.key}`, guid);
 
-  const guids: (string | null)[] = cards.map((card) =>
-    card.id !== null
-      ? explicitGuid(card.id)
-      : (byKey.get(`${card.scope}\u0000${card.key}`) ?? null),
+  // Explicit ids first: a note found by its question is not handed to a card that lost its id
+  // while another card now holds that id.
+  const explicit = new Set(
+    cards.flatMap((card) => (card.id === null ? [] : [explicitGuid(card.id)])),
   );
+  const guids: (string | null)[] = cards.map((card) => {
+    if (card.id !== null) return explicitGuid(card.id);
+    const found = byKey.get(`${card.scope}\u0000${card.key}`);
+    return found !== undefined && !explicit.has(found) ? found : null;
+  });
   const claimed = new Set(guids.filter((g): g is string => g !== null));
 
   // (3) follow edited questions: match unresolved cards to unclaimed live notes by answer.

@@ -54,7 +54,10 @@ export function summarize(file: CompiledFile): FileSummary {
 export interface Claims {
   /** GUID of each explicit id → the scope of the card that holds it. */
   owners: Map<string, string>;
-  /** `duplicate-id` errors. */
+  /**
+   * `duplicate-id` errors, one on each card whose id was used before; such a card is identified
+   * by its question (see linkScope), so that one GUID never names two notes.
+   */
   diagnostics: Diagnostic[];
 }
 
@@ -72,7 +75,7 @@ export function claimIds(files: readonly { path: string; summary: FileSummary }[
             at,
             'duplicate-id',
             'error',
-            `Unexpected id '${id}', already used; ids must be unique`,
+            `Unexpected id '${id}', already used; ids must be unique (this card is identified by its question)`,
           ),
           related: { ...seen, message: 'first used here' },
         });
@@ -130,15 +133,24 @@ export interface ScopeLink {
 /**
  * Links the cards of one scope (`files` in input order, every card in the scope) against the
  * scope's slice of the previous lock. `now` (seconds) only becomes the mod of changed notes.
+ * `claims` are the project's `duplicate-id` errors: the ids of those cards are not used.
  */
 export function linkScope(
   scope: string,
   files: readonly CompiledFile[],
   slice: Readonly<Record<string, LockEntry>>,
   now: number,
+  claims: readonly Diagnostic[] = [],
 ): ScopeLink {
   const diagnostics: Diagnostic[] = [];
-  const cards = files.flatMap((f) => f.cards);
+  const repeated = new Set(claims.map((d) => `${d.file}:${d.line}:${d.column}`));
+  const cards = files.flatMap((f) =>
+    f.cards.map((c) =>
+      c.id !== null && repeated.has(`${c.source.file}:${c.source.line}:${c.source.column}`)
+        ? { ...c, id: null }
+        : c,
+    ),
+  );
   // Occurrence numbers keep two identical questions apart (explicit ids are checked by claimIds).
   const seenKeys = new Map<string, SourceRef>();
   const occurrences = new Map<string, number>();
@@ -287,7 +299,7 @@ export function linkProject(
   }
   for (const scope of slices.keys()) if (!byScope.has(scope)) byScope.set(scope, []);
   const links = [...byScope].map(([scope, scopeFiles]) =>
-    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, options.now),
+    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, options.now, claims.diagnostics),
   );
   const packages =
     options.bundle !== undefined

@@ -798,20 +798,22 @@ export function assembleCards(
   }
   endSection();
 
-  // Explicit ids must be unique within the file (across files is the compiler's job).
+  // Explicit ids must be unique within the file (across files is the compiler's job): a repeated
+  // one is dropped, so that the card is identified by its question like any other.
   const seen = new Map<string, IdAt>();
-  for (const id of ids) {
-    if (!id) continue;
+  ids.forEach((id, k) => {
+    if (!id) return;
     const first = seen.get(id.id);
     if (first) {
       sink.report(
         'duplicate-id',
         { start: id.at },
-        `Unexpected id '${id.id}', already used at line ${first.at.line}; expected a unique id`,
+        `Unexpected id '${id.id}', already used at line ${first.at.line}; expected a unique id (this card is identified by its question)`,
       );
+      cards[k]!.id = null;
     } else {
       seen.set(id.id, id);
     }
-  }
+  });
   return { cards, markers, questions };
 }

@@ -145,6 +145,18 @@ describe('resolveIdentities', () => {
     expect(both.identities[0]!.guid).toBe(first.identities[0]!.guid);
   });
 
+  it('never hands one GUID to two cards when an id passes to another card', () => {
+    const first = resolveIdentities([card('Q1', 'a', 'c', { id: 'x' })], null, 's', 1);
+    const next = resolveIdentities(
+      [card('Q1'), card('Q2', 'b', 'd', { id: 'x' })],
+      first.lock,
+      's',
+      2,
+    );
+    expect(next.identities[1]!.guid).toBe(first.identities[0]!.guid);
+    expect(next.identities[0]!.guid).not.toBe(first.identities[0]!.guid);
+  });
+
   it('raises the note type mod exactly when the style changes', () => {
     const first = resolveIdentities([], null, 'style-1', 100);
     expect(resolveIdentities([], first.lock, 'style-1', 200).lock.notetype.mod).toBe(100);
