@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledFile, CompileOptions } from '../compile.js';
@@ -40,6 +40,7 @@ import {
   summarize,
 } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
+import { emitPlanned, type Output, packageKey, planOutputs } from './outputs.js';
 
 export interface BuildOptions {
   paths: string[];
@@ -144,14 +145,6 @@ export class Interrupted extends Error {
   constructor() {
     super('interrupted; outputs and lock file left as they were');
   }
-}
-
-/** An output to put in place: a staged temporary file, or a cached blob. */
-interface Output {
-  base: string;
-  format: Format;
-  blob: string;
-  temp: string | null;
 }
 
 /**
@@ -814,102 +807,4 @@ function crashed(file: string, error: Error): CompiledFile {
       },
     ],
   };
-}
-
-/**
- * The cache key of a package's outputs, without hashing its megabytes of HTML again. A package
- * is made of (see linkProject):
- * - cards, each entirely determined by its source file, whose cache key (bytes, path, options,
- *   compiler) is known: the keys of the package's files, in order, stand for them;
- * - identities and mods, each note's lock entry, which also carries `content`, the hash of the
- *   note's deck, tags and fields (retired notes are made from their lock entry alone);
- * - media, named by their content hash; the note type's mod; the package name.
- * The compiler fingerprint in `salt` covers any change to how these are turned into bytes.
- */
-function packageKey(
-  pkg: LinkedPackage,
-  entries: Readonly<Record<string, LockEntry>>,
-  notetype: Lock['notetype'],
-  fileKeys: ReadonlyMap<string, string>,
-  salt: string,
-): string {
-  const hash = createHash('sha256').update(`${salt}\u0000${notetype.mod}\u0000`);
-  hash.update(`${JSON.stringify(pkg.name)}\u0000`);
-  let last = '';
-  for (const card of pkg.cards) {
-    if (card.source.file === last) continue;
-    last = card.source.file;
-    hash.update(`${fileKeys.get(last) ?? `?${last}`}\u0000`);
-  }
-  for (const note of pkg.notes)
-    hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
-  for (const m of pkg.media) hash.update(`\u0000${m.name}`);
-  return hash.digest('hex');
-}
-
-interface OutputPlan {
-  pkg: LinkedPackage;
-  keys: Map<Format, string>;
-  /** Blob hashes of the outputs found in the cache. */
-  found: Map<Format, string>;
-  missing: Format[];
-}
-
-async function planOutputs(
-  pkg: LinkedPackage,
-  formats: readonly Format[],
-  cache: BuildCache | null,
-  base: string,
-): Promise<OutputPlan> {
-  const plan: OutputPlan = { pkg, keys: new Map(), found: new Map(), missing: [] };
-  for (const format of formats) {
-    const key = sha256(`${base}\u0000${format}`);
-    plan.keys.set(format, key);
-    const hash = cache ? await cache.getOutputHash(key) : null;
-    if (hash && (await cache!.hasBlob(hash))) plan.found.set(format, hash);
-    else plan.missing.push(format);
-  }
-  return plan;
-}
-
-/**
- * A package's outputs, each as its blob hash plus, when emitted now (on a worker when several
- * packages need it), the temporary file it was staged in; emitted outputs go to the cache too.
- */
-async function emitPlanned(
-  plan: OutputPlan,
-  formats: readonly Format[],
-  notetype: Lock['notetype'],
-  cache: BuildCache | null,
-  pool: (formats: readonly Format[]) => Promise<Pool>,
-  stage: (base: string, format: Format, bytes: Uint8Array) => Promise<string>,
-): Promise<Output[]> {
-  const base = packageFileName(plan.pkg.name);
-  const emitted = new Map<Format, Output>();
-  // The .apkg (the slowest) and the other formats are two tasks, emitted side by side on
-  // workers, each sending the package to its worker once.
-  const groups = [
-    plan.missing.filter((f) => f === 'apkg'),
-    plan.missing.filter((f) => f !== 'apkg'),
-  ].filter((g) => g.length > 0);
-  await Promise.all(
-    groups.map(async (group) => {
-      // An .apkg needs only the notes and media: the task does not carry the rest across.
-      const pkg =
-        group.length === 1 && group[0] === 'apkg'
-          ? { ...plan.pkg, cards: [], diagnostics: [] }
-          : plan.pkg;
-      const task = await (await pool(group)).run({ kind: 'emit', pkg, formats: group, notetype });
-      if (task.kind !== 'emit') throw new Error('unexpected task result');
-      for (const [format, bytes] of task.outputs) {
-        const temp = await stage(base, format, bytes);
-        const blob = sha256(bytes);
-        emitted.set(format, { base, format, blob, temp });
-        await cache?.putOutput(plan.keys.get(format)!, bytes, blob).catch(() => undefined);
-      }
-    }),
-  );
-  return formats.map(
-    (format) => emitted.get(format) ?? { base, format, blob: plan.found.get(format)!, temp: null },
-  );
 }
