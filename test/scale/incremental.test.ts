@@ -28,7 +28,12 @@ function random(seed: number) {
 
 const card = (q: string, a: string) => `:p ${q}\n??x\n${a}\nx??\n`;
 
-function walk(seed: number, steps: number, more: (step: number) => Partial<BuildOptions>) {
+function walk(
+  seed: number,
+  steps: number,
+  more: (step: number) => Partial<BuildOptions>,
+  shared: Partial<BuildOptions> = {},
+) {
   return async () => {
     const rnd = random(seed);
     const dir = scratch();
@@ -79,8 +84,8 @@ function walk(seed: number, steps: number, more: (step: number) => Partial<Build
         filter: (src) => !src.includes('.deckc-cache') && !src.startsWith(path.join(dir, 'dist')),
       });
       const now = NOW + 60 * step;
-      const warm = await build(buildOptions(dir, ['lib'], { now, ...more(step), memo }));
-      const cold = await build(buildOptions(twin, ['lib'], { now, cache: false }));
+      const warm = await build(buildOptions(dir, ['lib'], { now, ...shared, ...more(step), memo }));
+      const cold = await build(buildOptions(twin, ['lib'], { now, ...shared, cache: false }));
       expect(warm.diagnostics, `step ${step}`).toEqual(cold.diagnostics);
       expect(treeDiff(outputs(dir), outputs(twin)), `step ${step}`).toEqual([]);
     }
@@ -99,5 +104,9 @@ describe('incremental builds over random edits', () => {
   it(
     'equal cold builds at every step (watch memory only)',
     walk(23, 16, () => ({ cache: false })),
+  );
+  it(
+    'equal cold builds at every step (one bundle, all formats)',
+    walk(31, 12, () => ({}), { bundle: 'Everything', formats: ['apkg', 'csv', 'json', 'html'] }),
   );
 });
