@@ -288,11 +288,12 @@ export function linkProject(
   previous: Lock | null,
   options: LinkOptions,
 ): LinkResult {
-  const claims = claimIds(files.map((f) => ({ path: f.path, summary: summarize(f) })));
+  const summaries = files.map((f) => ({ path: f.path, summary: summarize(f) }));
+  const claims = claimIds(summaries);
   const slices = sliceLock(previous, claims.owners);
   const byScope = new Map<string, CompiledFile[]>();
-  for (const f of files) {
-    const scope = summarize(f).scope;
+  for (const [i, f] of files.entries()) {
+    const scope = summaries[i]!.summary.scope;
     if (scope === null) continue;
     if (byScope.has(scope)) byScope.get(scope)!.push(f);
     else byScope.set(scope, [f]);

@@ -1,4 +1,5 @@
-// The bin, on the TypeScript sources: lets tests run deckc as a child process without a build.
+// The bin, on the TypeScript sources: a child process that shares the compiler fingerprint (and so
+// the build cache) of the in-process builds beside it, which the built bin/deckc.js does not.
 import { main, signalOnInterrupt } from '../../src/cli/main.js';
 
 main(process.argv.slice(2), {
