@@ -219,7 +219,7 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
   }
 }
 
-function zipPackage(collection: Uint8Array, media: readonly MediaFile[]): Uint8Array {
+function zipPackage(collection: Uint8Array, media: readonly MediaFile[]): Promise<Uint8Array> {
   const entries: ZipInput[] = [{ name: 'collection.anki2', data: collection }];
   const names: Record<string, string> = {};
   const seen = new Map<string, Uint8Array>();
