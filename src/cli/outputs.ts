@@ -103,9 +103,8 @@ export async function emitPlanned(
           : plan.pkg;
       const task = await (await pool(group)).run({ kind: 'emit', pkg, formats: group, notetype });
       if (task.kind !== 'emit') throw new Error('unexpected task result');
-      for (const [format, bytes] of task.outputs) {
+      for (const [format, bytes, blob] of task.outputs) {
         const temp = await stage(base, format, bytes);
-        const blob = sha256(bytes);
         emitted.set(format, { base, format, blob, temp });
         await cache?.putOutput(plan.keys.get(format)!, bytes, blob).catch(() => undefined);
       }

@@ -10,7 +10,7 @@ import {
   linkProject,
 } from '../compile.js';
 import type { Lock } from '../identity/lock.js';
-import { BuildCache, type MediaDep, recordingReader } from './cache.js';
+import { BuildCache, type MediaDep, recordingReader, sha256 } from './cache.js';
 import { mediaReader } from './input.js';
 
 /**
@@ -33,7 +33,8 @@ export type Task =
 
 export type TaskResult =
   | { kind: 'compile'; compiled: CompiledFile; deps: MediaDep[] }
-  | { kind: 'emit'; outputs: [Format, Uint8Array][] }
+  /** Each output with its SHA-256 (hashed here, off the thread that waits for it). */
+  | { kind: 'emit'; outputs: [Format, Uint8Array, string][] }
   | { kind: 'warm' };
 
 const readers = new Map<string, (path: string) => Uint8Array | null>();
@@ -47,7 +48,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
   if (task.kind === 'emit') {
     const lock: Lock = { lockfileVersion: 1, notetype: task.notetype, notes: {} };
     const outputs = await emitPackage(task.pkg, task.formats, lock);
-    return { kind: 'emit', outputs: [...outputs] };
+    return {
+      kind: 'emit',
+      outputs: [...outputs].map(([format, bytes]) => [format, bytes, sha256(bytes)]),
+    };
   }
   let read = readers.get(task.root);
   if (!read) {
@@ -86,6 +90,16 @@ export async function warmUp(): Promise<void> {
   await emitPackage(linked.packages[0]!, FORMATS, linked.lock);
 }
 
+/** An emitted package's buffers move to the pool's thread instead of being copied. */
+function transferable(result: TaskResult): ArrayBuffer[] {
+  if (result.kind !== 'emit') return [];
+  return result.outputs.flatMap(([, bytes]) =>
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? [bytes.buffer as ArrayBuffer]
+      : [],
+  );
+}
+
 /** Messages between pool and worker. */
 export type Request = { id: number; task: Task };
 export type Response =
@@ -97,7 +111,7 @@ if (!isMainThread && parentPort && (workerData as { deckc?: boolean } | null)?.d
   port.on('message', async ({ id, task }: Request) => {
     try {
       const result = await runTask(task);
-      port.postMessage({ id, ok: true, result } satisfies Response);
+      port.postMessage({ id, ok: true, result } satisfies Response, transferable(result));
     } catch (error) {
       const { name = 'Error', message = String(error), stack = '' } = error as Error;
       port.postMessage({ id, ok: false, error: { name, message, stack } } satisfies Response);
