@@ -84,6 +84,11 @@ export interface Memo {
   sources: Map<string, SourceStat>;
   /** The lock file each input root had after the last build (by its path), parsed. */
   locks: Map<string, { text: string; lock: Lock }>;
+  /**
+   * Loads what the last build left on disk only (the compiled files of scopes it reused, the
+   * lock file it did not parse) into this memo: watch mode runs it while waiting for a save.
+   */
+  preload: (() => Promise<void>)[];
 }
 
 interface SourceStat {
@@ -96,7 +101,12 @@ interface SourceStat {
   read: number;
 }
 
-export const newMemo = (): Memo => ({ files: new Map(), sources: new Map(), locks: new Map() });
+export const newMemo = (): Memo => ({
+  files: new Map(),
+  sources: new Map(),
+  locks: new Map(),
+  preload: [],
+});
 
 /**
  * A file whose stat is the one it had when it was read last is not read again (as git's index
@@ -692,6 +702,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           text: onDisk,
           lock: { lockfileVersion: 1, notetype, notes: entries },
         });
+    }
+    const memo = options.memo;
+    if (memo) {
+      memoNext.preload.push(async () => {
+        for (const key of keys) {
+          if (memo.files.has(key)) continue;
+          const hit = await cache?.getFile(key, readMedia);
+          if (hit) memo.files.set(key, hit);
+        }
+        if (onDisk === previousText && previousText !== null && !memo.locks.has(lockPath)) {
+          const lock = previous();
+          if (lock) memo.locks.set(lockPath, { text: previousText, lock });
+        }
+      });
     }
     if (!cache || (options.frozen && stale)) return;
 

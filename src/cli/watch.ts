@@ -49,7 +49,10 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     // While waiting for the first save, load the compiler here (a one-file rebuild runs in this
     // thread) and in the workers; a save meanwhile is not held up by it.
     if (first && !signal.aborted) {
-      const warm = loadWorker().then((w) => w.warmUp());
+      const warm = Promise.all([
+        loadWorker().then((w) => w.warmUp()),
+        ...memo.preload.splice(0).map((load) => load()),
+      ]);
       const workers = Array.from({ length: pool?.size ?? 0 }, () => pool!.run({ kind: 'warm' }));
       warming = Promise.all([warm, ...workers]).then(
         () => undefined,
@@ -75,7 +78,7 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
 
   const onChange = () => {
     clearTimeout(timer);
-    timer = setTimeout(schedule, watching.debounceMs ?? 100);
+    timer = setTimeout(schedule, watching.debounceMs ?? 50);
   };
   const trees = options.paths.map((arg) => {
     const absolute = path.resolve(options.cwd, arg);

@@ -272,6 +272,31 @@ describe('watch-mode memory', () => {
   });
 });
 
+describe('watch-mode preload', () => {
+  it('loads what an unchanged build left on disk, so the next build needs no cache entry', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const memo = newMemo();
+    // Unchanged: every scope is reused from its record, no compiled file is read.
+    await build(options(dir, ['library'], { memo }));
+    expect(memo.files.size).toBe(0);
+    expect(memo.locks.size).toBe(0);
+    await Promise.all(memo.preload.splice(0).map((load) => load()));
+    expect(memo.files.size).toBe(3);
+    expect(memo.locks.size).toBe(1);
+    // With the cache's compiled files gone, an edit recompiles the edited file only, and the
+    // outputs still match a cold build.
+    rmSync(path.join(dir, 'library/.deckc-cache/v2/files'), { recursive: true });
+    const file = path.join(dir, 'library/biology/genes.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('DNA.', 'DNA (or RNA).'));
+    const twin = twinOf(dir);
+    const next = await build(options(dir, ['library'], { memo, now: NOW + 60 }));
+    expect(next.compiled).toEqual(['library/biology/genes.md']);
+    const cold = await coldBuild(twin, ['library'], { now: NOW + 60 });
+    expect(treeDiff(outputs(dir), cold)).toEqual([]);
+  });
+});
+
 describe('parallel builds', () => {
   it('give the same bytes with 1 and 2 workers', async () => {
     const one = scratch();
