@@ -198,6 +198,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       pool ??= createPool(jobs);
       return pool;
     }
+    return here();
+  };
+  const here = () => {
     local ??= createPool(1);
     return local;
   };
@@ -292,6 +295,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const previousText = await readLockText(lockPath);
     const remembered = options.memo?.locks.get(lockPath);
     const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
+    // Files the cache knows nothing of are compiled on workers: they boot while this thread
+    // reads the lock file.
+    if (jobs > 1 && keys.filter((k) => !index.summaries.has(k)).length >= 2 * jobs)
+      void getPool(true);
     // The lock file as this cache's last build left it (canonical) needs no validating again,
     // and is parsed only if some scope is linked: its slices' hashes are in the index.
     const canonical =
@@ -627,10 +634,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ),
       );
       const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
+      // .apkg files go to workers (started when several packages are emitted), other formats
+      // are written here.
       const emitPool = (formats: readonly Format[]) =>
         stopped
           ? Promise.reject(new Interrupted())
-          : getPool((toEmit >= 2 && jobs > 1) || (!!options.pool && formats.includes('apkg')));
+          : formats.includes('apkg')
+            ? getPool((toEmit >= 2 && jobs > 1) || !!options.pool)
+            : here();
       await mkdir(outDir, { recursive: true });
       // Emitted outputs are staged as temporary files beside their targets at once (so that
       // their bytes need not stay in memory) and renamed into place together at the end.

@@ -88,8 +88,9 @@ export async function emitPlanned(
 ): Promise<Output[]> {
   const base = packageFileName(plan.pkg.name);
   const emitted = new Map<Format, Output>();
-  // The .apkg (the slowest) and the other formats are two tasks, emitted side by side on
-  // workers, each sending the package to its worker once.
+  // The .apkg (the slowest) and the other formats are two tasks: the .apkg on a worker when
+  // `pool` gives one, the others where `pool` says (this thread, when it has workers: sending
+  // them the cards would cost this thread about as much as writing the formats itself).
   const groups = [
     plan.missing.filter((f) => f === 'apkg'),
     plan.missing.filter((f) => f !== 'apkg'),

@@ -20,7 +20,16 @@ export const defaultJobs = () => Math.max(1, availableParallelism());
 export async function createPool(jobs: number): Promise<Pool> {
   if (jobs <= 1) {
     const { runTask } = await loadWorker();
-    return { size: 1, run: runTask, close: async () => undefined };
+    // Each task starts a turn of the event loop after the one before it started, so that
+    // messages from workers (a finished .apkg, say) are handled between them and those workers
+    // are not kept waiting; a task waiting for I/O does not hold up the next one.
+    let turn: Promise<unknown> = Promise.resolve();
+    const run = (task: Task) => {
+      const start = turn.then(() => new Promise(setImmediate));
+      turn = start;
+      return start.then(() => runTask(task));
+    };
+    return { size: 1, run, close: async () => undefined };
   }
   return new WorkerPool(jobs);
 }
