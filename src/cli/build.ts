@@ -86,9 +86,10 @@ export interface Memo {
   locks: Map<string, { text: string; lock: Lock }>;
   /**
    * Loads what the last build left on disk only (the compiled files of scopes it reused, the
-   * lock file it did not parse) into this memo: watch mode runs it while waiting for a save.
+   * lock file it did not parse) into this memo: watch mode runs it while waiting for a save,
+   * and stops it (`signal`) when a save comes first.
    */
-  preload: (() => Promise<void>)[];
+  preload: ((signal: AbortSignal) => Promise<void>)[];
 }
 
 interface SourceStat {
@@ -716,12 +717,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     const memo = options.memo;
     if (memo) {
-      memoNext.preload.push(async () => {
+      memoNext.preload.push(async (signal) => {
         for (const key of keys) {
+          if (signal.aborted) return;
           if (memo.files.has(key)) continue;
           const hit = await cache?.getFile(key, readMedia);
           if (hit) memo.files.set(key, hit);
         }
+        if (signal.aborted) return;
         if (onDisk === previousText && previousText !== null && !memo.locks.has(lockPath)) {
           const lock = previous();
           if (lock) memo.locks.set(lockPath, { text: previousText, lock });

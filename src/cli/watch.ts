@@ -31,7 +31,10 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
   let first = true;
   let warming: Promise<void> = Promise.resolve();
 
+  // Loading what the first build left on disk gives way to a rebuild.
+  const preloading = new AbortController();
   const rebuild = async () => {
+    if (!first) preloading.abort();
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort);
@@ -46,12 +49,14 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     }
     if (!(outcome instanceof Interrupted && signal.aborted))
       watching.onBuild(outcome, performance.now() - started, first);
+    // Taken after every build, so that no build's state outlives it in a pending preload.
+    const loads = memo.preload.splice(0);
     // While waiting for the first save, load the compiler here (a one-file rebuild runs in this
     // thread) and in the workers; a save meanwhile is not held up by it.
     if (first && !signal.aborted) {
       const warm = Promise.all([
         loadWorker().then((w) => w.warmUp()),
-        ...memo.preload.splice(0).map((load) => load()),
+        ...loads.map((load) => load(preloading.signal)),
       ]);
       const workers = Array.from({ length: pool?.size ?? 0 }, () => pool!.run({ kind: 'warm' }));
       warming = Promise.all([warm, ...workers]).then(

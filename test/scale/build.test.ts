@@ -281,7 +281,11 @@ describe('watch-mode preload', () => {
     await build(options(dir, ['library'], { memo }));
     expect(memo.files.size).toBe(0);
     expect(memo.locks.size).toBe(0);
-    await Promise.all(memo.preload.splice(0).map((load) => load()));
+    const loads = memo.preload.splice(0);
+    // A save that comes first stops it.
+    await Promise.all(loads.map((load) => load(AbortSignal.abort())));
+    expect(memo.files.size).toBe(0);
+    await Promise.all(loads.map((load) => load(new AbortController().signal)));
     expect(memo.files.size).toBe(3);
     expect(memo.locks.size).toBe(1);
     // With the cache's compiled files gone, an edit recompiles the edited file only, and the
