@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { main, signalOnInterrupt } from '../lib/cli/main.js';
+import { existsSync } from 'node:fs';
+
+// The command line in one file when built (scripts/bundle.mjs), module by module otherwise.
+const bundle = new URL('../lib/cli/main.bundle.js', import.meta.url);
+const { main, signalOnInterrupt } = await import(
+  existsSync(bundle) ? bundle.href : '../lib/cli/main.js'
+);
 
 main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -38,12 +38,13 @@ export async function createPool(jobs: number): Promise<Pool> {
  * The compiler as workers run it, in one file when built (`npm run build` bundles it: loading it
  * module by module took 0.4 s more), module by module from TypeScript sources (tests, tsx).
  */
-const BUNDLE = new URL('./worker.bundle.js', import.meta.url);
+// Relative to lib/io/ from this module and from lib/cli/main.bundle.js (scripts/bundle.mjs).
+const BUNDLE = new URL('../io/worker.bundle.js', import.meta.url);
 const bundled = import.meta.url.endsWith('.js') && existsSync(BUNDLE);
 
 /** Loads the compiler into this thread (--jobs 1, and watch mode's one-file rebuilds). */
 export function loadWorker(): Promise<typeof import('./worker.js')> {
-  return bundled ? import(BUNDLE.href) : import('./worker.js');
+  return bundled ? import(BUNDLE.href) : import('../io/worker.js');
 }
 
 /**
@@ -61,7 +62,7 @@ function spawn(): Worker {
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   };
   if (!self.endsWith('.ts'))
-    return new Worker(bundled ? BUNDLE : new URL('./worker.js', self), options);
+    return new Worker(bundled ? BUNDLE : new URL('../io/worker.js', self), options);
   const tsxRoot = path.dirname(createRequire(self).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./worker.ts', self).href;
