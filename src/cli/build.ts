@@ -10,10 +10,14 @@ import {
   LOCK_FILE,
   type Lock,
   type LockEntry,
+  type LockLine,
+  lockLines,
+  parseLockLine,
   rememberEntryTexts,
   resolveNotetype,
   serializeEntries,
   serializeLock,
+  serializeLockLines,
 } from '../identity/lock.js';
 import {
   BuildCache,
@@ -22,17 +26,19 @@ import {
   fileKey,
   type MediaDep,
   type ScopeRecord,
+  type SourceStat,
   sha256,
   type WrittenOutput,
 } from '../io/cache.js';
-import { collectInput, IoError, mediaReader, readInputFile } from '../io/input.js';
-import { parseLock, readLockText } from '../io/lock-file.js';
+import { collectInput, type FileStat, IoError, mediaReader, readInputFile } from '../io/input.js';
+import { parseLock, readLockBytes } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import { writeAtomic, writeIfChanged } from '../io/write.js';
 import {
   claimIds,
   type FileSummary,
   type LinkedPackage,
+  lineScopes,
   linkScope,
   pack,
   type ScopeLink,
@@ -83,23 +89,13 @@ export interface Memo {
   /** Each input file's cache key, by absolute path, with its stat when it was read. */
   sources: Map<string, SourceStat>;
   /** The lock file each input root had after the last build (by its path), parsed. */
-  locks: Map<string, { text: string; lock: Lock }>;
+  locks: Map<string, { hash: string; lock: Lock }>;
   /**
    * Loads what the last build left on disk only (the compiled files of scopes it reused, the
    * lock file it did not parse) into this memo: watch mode runs it while waiting for a save,
    * and stops it (`signal`) when a save comes first.
    */
   preload: ((signal: AbortSignal) => Promise<void>)[];
-}
-
-interface SourceStat {
-  salt: string;
-  key: string;
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  /** When it was read (ms since the epoch). */
-  read: number;
 }
 
 export const newMemo = (): Memo => ({
@@ -114,7 +110,7 @@ export const newMemo = (): Memo => ({
  * does), unless it changed within 2 s of that read: a file system with coarse timestamps could
  * then hide a second change.
  */
-const sameStat = (a: SourceStat, b: { size: number; mtimeMs: number; ino: number }) =>
+const sameStat = (a: SourceStat, b: FileStat) =>
   a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && b.mtimeMs < a.read - 2000;
 
 export interface BuildResult {
@@ -220,8 +216,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const files = input.files;
     const readMedia = mediaReader(input.root);
     const relRoot = path.relative(options.cwd, input.root);
-    const shown = (file: string) =>
-      (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
+    const shownPaths = new Map<string, string>();
+    const shown = (file: string) => {
+      let text = shownPaths.get(file);
+      if (text === undefined) {
+        text = (relRoot ? `${relRoot}/${file}` : file).split(path.sep).join('/');
+        shownPaths.set(file, text);
+      }
+      return text;
+    };
     const report = (diagnostics: readonly Diagnostic[]) =>
       result.diagnostics.push(
         ...diagnostics.map((d) => ({
@@ -251,21 +254,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
 
-    // Every file is keyed first: read and hashed, or in watch mode, known by its stat.
+    // Every file is keyed first: known by its stat (from the last build, or the cache's record
+    // of it), or read and hashed.
     const sources: (Uint8Array | undefined)[] = files.map(() => undefined);
     const sizes: number[] = files.map(() => 0);
     const keys: string[] = files.map(() => '');
+    const recorded = (await cache?.readSources()) ?? new Map<string, SourceStat>();
+    const stats = new Map<string, SourceStat>();
+    let reads = 0;
     await inLanes(
       files.length,
       16,
       async (i) => {
         const file = files[i]!;
-        const before = options.memo ? await stat(file.absolute).catch(() => null) : null;
-        const known = options.memo?.sources.get(file.absolute);
-        if (before && known?.salt === keySalt && sameStat(known, before)) {
+        const known = options.memo?.sources.get(file.absolute) ?? recorded.get(file.absolute);
+        if (known?.salt === keySalt && sameStat(known, file.stat)) {
           keys[i] = known.key;
-          sizes[i] = before.size;
-          memoNext.sources.set(file.absolute, known);
+          sizes[i] = file.stat.size;
+          stats.set(file.absolute, known);
           return;
         }
         const read = Date.now();
@@ -277,23 +283,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
         keys[i] = fileKey(keySalt, file.path, sources[i]!);
         sizes[i] = sources[i]!.length;
-        if (before) {
-          const { size, mtimeMs, ino } = before;
-          memoNext.sources.set(file.absolute, {
-            salt: keySalt,
-            key: keys[i]!,
-            size,
-            mtimeMs,
-            ino,
-            read,
-          });
-        }
+        reads++;
+        stats.set(file.absolute, { ...file.stat, salt: keySalt, key: keys[i]!, read });
       },
       () => stopped,
     );
     checkAbort();
+    for (const [file, known] of stats) memoNext.sources.set(file, known);
+    // What a file's stat tells of its bytes holds whatever becomes of this build.
+    if (reads > 0 || [...recorded.keys()].some((f) => !stats.has(f)))
+      await cache?.saveSources(stats).catch(() => undefined);
     const lockPath = path.join(input.root, LOCK_FILE);
-    const previousText = await readLockText(lockPath);
+    // The lock file is hashed as bytes and decoded only when some scope is linked.
+    const previousBytes = await readLockBytes(lockPath);
+    const previousHash = previousBytes && sha256(previousBytes);
+    let decoded: string | undefined;
+    const previousText = () => (decoded ??= previousBytes!.toString('utf8'));
     const remembered = options.memo?.locks.get(lockPath);
     const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
     // Files the cache knows nothing of are compiled on workers: they boot while this thread
@@ -302,18 +307,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       void getPool(true);
     // The lock file as this cache's last build left it (canonical) needs no validating again,
     // and is parsed only if some scope is linked: its slices' hashes are in the index.
-    const canonical =
-      previousText !== null && index.lock !== null && index.lock.hash === sha256(previousText);
+    const canonical = previousHash !== null && index.lock?.hash === previousHash;
     let parsed: Lock | null | undefined =
-      remembered && remembered.text === previousText
+      remembered && remembered.hash === previousHash
         ? remembered.lock
-        : previousText === null || canonical
+        : previousHash === null || canonical
           ? undefined
-          : parseLock(previousText, lockPath);
+          : parseLock(previousText(), lockPath);
     const previous = () => {
-      if (parsed === undefined && previousText !== null) {
-        parsed = JSON.parse(previousText) as Lock;
-        rememberEntryTexts(parsed, previousText);
+      if (parsed === undefined && previousHash !== null) {
+        parsed = JSON.parse(previousText()) as Lock;
+        rememberEntryTexts(parsed, previousText());
       }
       return parsed ?? null;
     };
@@ -449,7 +453,29 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       slices ??= sliceLock(previous(), claims.owners);
       return slices;
     };
-    const sliceOf = (scope: string) => allSlices().get(scope) ?? {};
+    // Outside watch mode, a lock file as the last build left it is read by lines, and only the
+    // lines of scopes linked again are parsed.
+    let byLine: { lines: LockLine[]; scopes: string[] } | null | undefined;
+    const lockByLine = () => {
+      if (byLine === undefined) {
+        const lines = known && parsed === undefined && !options.memo && lockLines(previousText());
+        byLine = lines ? { lines, scopes: lineScopes(lines, claims.owners) } : null;
+      }
+      return byLine;
+    };
+    const lineSlices = new Map<string, Record<string, LockEntry>>();
+    const sliceOf = (scope: string) => {
+      const read = lockByLine();
+      if (!read) return allSlices().get(scope) ?? {};
+      if (!lineSlices.has(scope)) {
+        const slice: Record<string, LockEntry> = {};
+        read.lines.forEach((line, n) => {
+          if (read.scopes[n] === scope) slice[line.guid] = parseLockLine(line);
+        });
+        lineSlices.set(scope, slice);
+      }
+      return lineSlices.get(scope)!;
+    };
     const sliceHash = (scope: string) =>
       known?.slices[scope] ?? (known ? EMPTY_SLICE : sha256(serializeEntries(sliceOf(scope))));
     const style = notetypeStyleHash();
@@ -561,17 +587,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const unchanged =
       canonical && links.every((l) => l.same) && notetype === (known ?? previous())?.notetype;
     const entries: Record<string, LockEntry> = {};
-    let lockText = previousText ?? '';
-    if (!unchanged) {
+    // The next lock file's text: null when it is the previous one.
+    let lockText: string | null = null;
+    const read = unchanged ? null : lockByLine();
+    if (read) {
+      const kept = read.lines.filter((_, n) => reused.has(read.scopes[n]!));
+      const linked = Object.assign({}, ...links.map((l) => l.link.entries));
+      lockText = serializeLockLines(notetype, kept, linked);
+    } else if (!unchanged) {
       for (const scope of reused.keys()) Object.assign(entries, sliceOf(scope));
       for (const { link } of links) Object.assign(entries, link.entries);
       lockText = serializeLock({ lockfileVersion: 1, notetype, notes: entries });
     }
+    const lockHash = lockText === null ? previousHash! : sha256(lockText);
     // A lock file that differs only in layout is rewritten in canonical form, but --frozen
     // compares contents.
     const stale =
-      previousText === null ||
-      (previousText !== lockText && (!options.frozen || serializeLock(previous()!) !== lockText));
+      previousHash === null ||
+      (lockHash !== previousHash && (!options.frozen || serializeLock(previous()!) !== lockText));
     const diagnosticsOf = (scope: string, link: ScopeLink) =>
       byScope
         .get(scope)!
@@ -599,7 +632,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         endColumn: 1,
         severity: 'error',
         rule: 'lock-stale',
-        message: previousText
+        message: previousBytes
           ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
           : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
       });
@@ -703,15 +736,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
       }
       if (cache && record) await cache.saveWritten(written).catch(() => undefined);
-      if (stale) await writeIfChanged(lockPath, lockText);
+      if (stale && lockText !== null) await writeIfChanged(lockPath, lockText);
     }
     // Watch mode keeps the lock file on disk parsed, so that the next build need not parse it.
-    const onDisk = options.write && stale && !options.frozen ? lockText : previousText;
+    const onDisk = options.write && stale && !options.frozen ? lockHash : previousHash;
     if (options.memo && onDisk !== null) {
-      if (unchanged && parsed) memoNext.locks.set(lockPath, { text: onDisk, lock: parsed });
-      else if (!unchanged && onDisk === lockText)
+      if (unchanged && parsed) memoNext.locks.set(lockPath, { hash: onDisk, lock: parsed });
+      else if (!unchanged && onDisk === lockHash)
         memoNext.locks.set(lockPath, {
-          text: onDisk,
+          hash: onDisk,
           lock: { lockfileVersion: 1, notetype, notes: entries },
         });
     }
@@ -725,9 +758,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           if (hit) memo.files.set(key, hit);
         }
         if (signal.aborted) return;
-        if (onDisk === previousText && previousText !== null && !memo.locks.has(lockPath)) {
+        if (onDisk === previousHash && previousHash !== null && !memo.locks.has(lockPath)) {
           const lock = previous();
-          if (lock) memo.locks.set(lockPath, { text: previousText, lock });
+          if (lock) memo.locks.set(lockPath, { hash: previousHash, lock });
         }
       });
     }
@@ -764,7 +797,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       .saveIndex({
         summaries: new Map(files.map((_, i) => [keys[i]!, summaries[i]!])),
         lock: {
-          hash: sha256(lockText),
+          hash: lockHash,
           owners,
           notetype,
           slices: Object.fromEntries([...sliceHashes].filter(([, h]) => h !== EMPTY_SLICE)),

@@ -38,15 +38,83 @@ export const LOCK_FILE = 'deckc.lock.json';
 
 /** One line per note, sorted by GUID, so a changed card changes exactly one line of the diff. */
 export function serializeLock(lock: Lock): string {
-  const lines = serializeEntries(lock.notes);
+  return lockText(lock.notetype, serializeEntries(lock.notes));
+}
+
+function lockText(notetype: Lock['notetype'], lines: string): string {
   return [
     '{',
     '  "lockfileVersion": 1,',
-    `  "notetype": ${JSON.stringify({ mod: lock.notetype.mod, style: lock.notetype.style })},`,
+    `  "notetype": ${JSON.stringify({ mod: notetype.mod, style: notetype.style })},`,
     lines ? `  "notes": {\n${lines}\n  }` : '  "notes": {}',
     '}',
     '',
   ].join('\n');
+}
+
+/** One note's line of a lock file, not parsed: its GUID, its deck and its text (no comma). */
+export interface LockLine {
+  guid: string;
+  deck: string;
+  text: string;
+}
+
+const NOTES = '\n  "notes": {\n';
+
+/**
+ * The note lines of `text`, a lock file as serializeLock writes it, in order, read without
+ * parsing their entries (a one-file rebuild of a large library parses only its scope's lines).
+ * Null when a line is not as serializeLock writes it, or its GUID or deck holds an escape.
+ */
+export function lockLines(text: string): LockLine[] | null {
+  const start = text.indexOf(NOTES);
+  if (start < 0) return /\n {2}"notes": \{\}\n\}\n$/.test(text) ? [] : null;
+  const lines: LockLine[] = [];
+  let at = start + NOTES.length;
+  for (;;) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) return null;
+    const line = text.slice(at, end);
+    at = end + 1;
+    if (!line.startsWith('    "')) return line === '  }' && text.slice(at) === '}\n' ? lines : null;
+    const body = line.endsWith(',') ? line.slice(4, -1) : line.slice(4);
+    // An unescaped quote ends a JSON string: with no backslash before it, the GUID ends there.
+    const guidEnd = body.indexOf('"', 1);
+    const deckStart = body.indexOf(',"deck":"', guidEnd) + 9;
+    const deckEnd = body.indexOf('"', deckStart);
+    if (guidEnd < 0 || deckStart < 9 || deckEnd < 0 || !body.startsWith('": {', guidEnd))
+      return null;
+    const deck = body.slice(deckStart, deckEnd);
+    if (body.lastIndexOf('\\', guidEnd) >= 0 || deck.includes('\\')) return null;
+    lines.push({ guid: body.slice(1, guidEnd), deck, text: body });
+  }
+}
+
+/** The entry of a line read by lockLines (its text is remembered for writing it again). */
+export function parseLockLine(line: LockLine): LockEntry {
+  const entry = JSON.parse(line.text.slice(line.guid.length + 4)) as LockEntry;
+  texts.set(entry, line.text);
+  return entry;
+}
+
+/**
+ * serializeLock of the notes `kept` (lines of a lock file, in its order) and `notes`, which win
+ * over kept lines of the same GUID: a lock file rewritten without parsing what it keeps.
+ */
+export function serializeLockLines(
+  notetype: Lock['notetype'],
+  kept: readonly LockLine[],
+  notes: Readonly<Record<string, LockEntry>>,
+): string {
+  const out: string[] = [];
+  let k = 0;
+  for (const guid of Object.keys(notes).sort()) {
+    while (k < kept.length && kept[k]!.guid < guid) out.push(kept[k++]!.text);
+    if (k < kept.length && kept[k]!.guid === guid) k++;
+    out.push(entryText(guid, notes[guid]!));
+  }
+  while (k < kept.length) out.push(kept[k++]!.text);
+  return lockText(notetype, out.length ? `    ${out.join(',\n    ')}` : '');
 }
 
 /** The `notes` lines of a lock file, for any set of entries (a scope's slice as well). */

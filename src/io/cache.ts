@@ -7,6 +7,7 @@ import type { CompiledFile } from '../compile.js';
 import type { Lock } from '../identity/lock.js';
 import type { FileSummary } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
+import type { FileStat } from './input.js';
 import { writeAtomic } from './write.js';
 
 /**
@@ -22,6 +23,9 @@ import { writeAtomic } from './write.js';
  * - `scope/<key>.json`: the outcome of linking one scope (a top-level deck), keyed by its files'
  *   keys and its slice of the lock (see cli/build.ts).
  * - `index.json`: each current file's summary (scope and explicit ids), by file key.
+ * - `sources.json`: each input file's key with its stat when it was read, so that a file whose
+ *   stat has not changed is not read again (as git's index does; see cli/build.ts).
+ * - `written.json`: the stat of each output deckc wrote, likewise.
  *
  * Every write is atomic (temporary file + rename). Anything unreadable, unparsable or failing
  * verification counts as a miss and is rebuilt: the cache is never trusted over the sources.
@@ -66,6 +70,15 @@ export interface CacheIndex {
   } | null;
   /** Entries written since the cache was last listed for pruning. */
   writes: number;
+}
+
+/** An input file's cache key, and its stat when it was read. */
+export interface SourceStat extends FileStat {
+  /** What the key was made with besides the bytes (compiler fingerprint and options). */
+  salt: string;
+  key: string;
+  /** When it was read (ms since the epoch). */
+  read: number;
 }
 
 export interface WrittenOutput {
@@ -342,19 +355,36 @@ export class BuildCache {
    * an unchanged output is recognised from its stat without reading it, as git's index does.
    */
   async readWritten(): Promise<Map<string, WrittenOutput>> {
-    const text = await readFile(path.join(this.dir, LAYOUT, 'written.json'), 'utf8').catch(
-      () => null,
-    );
-    try {
-      const entries = text ? JSON.parse(text) : [];
-      return new Map(Array.isArray(entries) ? entries : []);
-    } catch {
-      return new Map();
-    }
+    return new Map(await this.readList('written.json'));
   }
 
   async saveWritten(written: ReadonlyMap<string, WrittenOutput>): Promise<void> {
     await writeAtomic(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
+  }
+
+  /** What the last build knew of each input file by its stat, by absolute path. */
+  async readSources(): Promise<Map<string, SourceStat>> {
+    const valid = ([file, s]: [unknown, Partial<SourceStat> | null]) =>
+      typeof file === 'string' &&
+      typeof s?.salt === 'string' &&
+      typeof s.key === 'string' &&
+      [s.size, s.mtimeMs, s.ino, s.read].every((n) => typeof n === 'number');
+    return new Map((await this.readList<SourceStat>('sources.json')).filter(valid));
+  }
+
+  async saveSources(sources: ReadonlyMap<string, SourceStat>): Promise<void> {
+    await writeAtomic(path.join(this.dir, LAYOUT, 'sources.json'), JSON.stringify([...sources]));
+  }
+
+  /** A list of pairs saved by saveSources or saveWritten; empty when missing or unreadable. */
+  private async readList<T>(name: string): Promise<[string, T][]> {
+    const text = await readFile(path.join(this.dir, LAYOUT, name), 'utf8').catch(() => null);
+    try {
+      const entries = text ? JSON.parse(text) : [];
+      return Array.isArray(entries) ? entries : [];
+    } catch {
+      return [];
+    }
   }
 
   async putOutput(key: string, data: Uint8Array, hash?: string): Promise<void> {

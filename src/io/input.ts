@@ -10,7 +10,17 @@ export interface InputFile {
   /** Relative to the root, `/` separators. */
   path: string;
   absolute: string;
+  /** Its stat when it was listed (of the file a symbolic link points to). */
+  stat: FileStat;
 }
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+const fileStat = ({ size, mtimeMs, ino }: FileStat): FileStat => ({ size, mtimeMs, ino });
 
 export interface InputRoot {
   /** Absolute folder that paths, media and the lock file are relative to. */
@@ -42,7 +52,7 @@ export async function collectInput(
   if (info.isFile()) {
     return {
       root: path.dirname(absolute),
-      files: [{ path: path.basename(absolute), absolute }],
+      files: [{ path: path.basename(absolute), absolute, stat: fileStat(info) }],
       skipped: [],
     };
   }
@@ -61,16 +71,23 @@ export async function collectInput(
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: Error) => {
       throw new IoError(`cannot read folder '${path.relative(cwd, dir) || '.'}': ${error.message}`);
     });
-    for (const entry of entries) {
-      if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      const kind = entry.isSymbolicLink() ? await stat(full).catch(() => null) : await lstat(full);
-      if (kind?.isDirectory()) await walk(full);
-      else if (kind?.isFile() && /\.md$/i.test(entry.name)) {
-        const relative = relativeOf(full);
-        if (!ignored(relative)) files.push({ path: relative, absolute: full });
-      }
-    }
+    // Entries are looked at all at once (files are sorted below), folders one after another.
+    const kinds = await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) return null;
+        const full = path.join(dir, entry.name);
+        const kind = entry.isSymbolicLink()
+          ? await stat(full).catch(() => null)
+          : await lstat(full);
+        if (kind?.isFile() && /\.md$/i.test(entry.name)) {
+          const relative = relativeOf(full);
+          if (!ignored(relative))
+            files.push({ path: relative, absolute: full, stat: fileStat(kind) });
+        }
+        return kind?.isDirectory() ? full : null;
+      }),
+    );
+    for (const folder of kinds) if (folder) await walk(folder);
   };
   await walk(absolute);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

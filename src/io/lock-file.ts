@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { Lock } from '../identity/lock.js';
 import { IoError } from './input.js';
 
-/** The text of a lock file; null when there is none yet. */
-export async function readLockText(file: string): Promise<string | null> {
-  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+/** The bytes of a lock file; null when there is none yet. */
+export async function readLockBytes(file: string): Promise<Buffer | null> {
+  return readFile(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw new IoError(`cannot read '${file}': ${error.message}`);
   });

@@ -17,6 +17,7 @@ import { explicitGuid, questionKeyHash } from '../identity/guid.js';
 import {
   type Lock,
   type LockEntry,
+  type LockLine,
   resolveNotes,
   resolveNotetype,
   scopeOf,
@@ -110,6 +111,10 @@ export function sliceLock(
   }
   return slices;
 }
+
+/** sliceLock of a lock file read by lines (see lockLines): each line's scope, in order. */
+export const lineScopes = (lines: readonly LockLine[], owners: ReadonlyMap<string, string>) =>
+  lines.map((line) => owners.get(line.guid) ?? scopeOf(line.deck));
 
 /** One scope, linked. */
 export interface ScopeLink {

@@ -3,10 +3,14 @@ import { derivedGuid, questionKeyHash } from '../../src/identity/guid.js';
 import {
   type IdentityInput,
   Lock,
+  type LockEntry,
+  lockLines,
+  parseLockLine,
   rememberEntryTexts,
   resolveNotes,
   resolveNotetype,
   serializeLock,
+  serializeLockLines,
 } from '../../src/identity/lock.js';
 
 /** A whole build's identities and next lock, as linking computes them per scope. */
@@ -174,6 +178,49 @@ describe('resolveIdentities', () => {
     const again = JSON.parse(marked) as Lock;
     rememberEntryTexts(again, marked);
     expect(serializeLock(again)).toBe(marked);
+  });
+
+  it('reads a lock file by lines and writes it again with some entries replaced', () => {
+    const cards = ['Q1', 'Q2', 'Q3', 'Q4'].map((q, n) =>
+      card(q, 'a', `${q}|a`, n % 2 ? {} : { scope: 'Other', deck: 'Other::Part 1' }),
+    );
+    const r = resolveIdentities(cards, null, 's', 1);
+    const text = serializeLock(r.lock);
+    const lines = lockLines(text)!;
+    expect(lines.map((l) => l.guid)).toEqual(Object.keys(r.lock.notes).sort());
+    expect(lines.map((l) => l.deck)).toContain('Book::Part 01');
+    for (const line of lines) expect(parseLockLine(line)).toEqual(r.lock.notes[line.guid]);
+    // Kept lines as they are, and replaced and added entries where serializeLock puts them.
+    const [first, second, ...rest] = lines;
+    const replaced: LockEntry = { ...r.lock.notes[second!.guid]!, mod: 2 };
+    const added: LockEntry = { ...replaced, q: 'new' };
+    const notes = { [second!.guid]: replaced, zzzzzzzzzz: added, '0': added };
+    const expected = serializeLock({
+      ...r.lock,
+      notes: {
+        ...Object.fromEntries([first!, ...rest].map((l) => [l.guid, r.lock.notes[l.guid]!])),
+        ...notes,
+      },
+    });
+    expect(serializeLockLines(r.lock.notetype, [first!, second!, ...rest], notes)).toBe(expected);
+    expect(serializeLockLines(r.lock.notetype, lines, {})).toBe(text);
+    expect(serializeLockLines(r.lock.notetype, [], {})).toBe(
+      serializeLock({ ...r.lock, notes: {} }),
+    );
+    expect(lockLines(serializeLock({ ...r.lock, notes: {} }))).toEqual([]);
+  });
+
+  it('reads by lines only a lock file as serializeLock writes it', () => {
+    const r = resolveIdentities([card('Q1'), card('Q2')], null, 's', 1);
+    const text = serializeLock(r.lock);
+    const guid = Object.keys(r.lock.notes)[0]!;
+    const escaped = (from: string, to: string) => text.replace(from, to);
+    expect(lockLines(escaped('Book::Part 01', 'Book::Part \\"01'))).toBeNull();
+    expect(lockLines(escaped(`"${guid}"`, `"${guid}\\u0041"`))).toBeNull();
+    expect(lockLines(escaped('\n  }\n}\n', '\n  },\n  "extra": 1\n}\n'))).toBeNull();
+    expect(lockLines(escaped('"deck"', '"dock"'))).toBeNull();
+    expect(lockLines(`${text} `)).toBeNull();
+    expect(lockLines(JSON.stringify(r.lock))).toBeNull();
   });
 
   it('serializes a lock that parses back', () => {

@@ -246,7 +246,7 @@ describe('incremental builds', () => {
   });
 });
 
-describe('watch-mode memory', () => {
+describe('stat memory (watch mode, and the cache between processes)', () => {
   it('knows a file by its stat unless it changed within 2 s of being read', async () => {
     const dir = copyFixtures('library');
     const memo = newMemo();
@@ -266,7 +266,14 @@ describe('watch-mode memory', () => {
     sameSize(atoms, 'Negative.', 'Positive.');
     const next = await build(options(dir, ['library'], { memo, now: NOW + 60 }));
     expect(next.compiled).toEqual(['library/chemistry/atoms.md']);
-    // Without the memory, both are read.
+    // Without the memory, the cache's record of each file's stat serves the same way (a new
+    // process need not read an unchanged library)...
+    const sources = path.join(dir, 'library/.deckc-cache/v2/sources.json');
+    expect(JSON.parse(readFileSync(sources, 'utf8'))).toHaveLength(3);
+    const again = await build(options(dir, ['library'], { now: NOW + 60 }));
+    expect(again.compiled).toEqual([]);
+    // ...and without a record that can be trusted, every file is read.
+    writeFileSync(sources, JSON.stringify([[genes, { key: 'forged' }]]));
     const fresh = await build(options(dir, ['library'], { now: NOW + 60 }));
     expect(fresh.compiled).toEqual(['library/biology/genes.md']);
   });
