@@ -201,10 +201,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     local ??= createPool(1);
     return local;
   };
+  // One worker for the .apkg of a large lone package, while this thread writes its other formats.
+  let helper = null as Promise<Pool> | null;
+  const getHelper = () => {
+    helper ??= createPool(1, true);
+    return helper;
+  };
   let stopped = false;
   const stop = () => {
     stopped = true;
     if (pool) void pool.then((p) => p.close());
+    if (helper) void helper.then((p) => p.close());
   };
   options.signal?.addEventListener('abort', stop);
   const checkAbort = () => {
@@ -552,6 +559,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // The other scopes are linked (in scope order, on this thread) and emitted.
     const linking = [...byScope.keys()].filter((scope) => !reused.has(scope));
+    // A lone large package (its slice of the lock tells) has its .apkg written by a worker that
+    // boots while this thread links, and writes the other formats meanwhile.
+    const lines = linking.length === 1 && jobs > 1 && options.write ? lockByLine() : null;
+    if (
+      lines &&
+      !options.pool &&
+      lines.scopes.filter((s) => s === linking[0]).length >= HELPER_NOTES
+    )
+      void getHelper();
     await obtain(linking.flatMap((scope) => byScope.get(scope)!));
     if (result.bailed) return partial();
     if (crashedAny()) return withhold('deckc crashed on some files');
@@ -674,7 +690,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         stopped
           ? Promise.reject(new Interrupted())
           : formats.includes('apkg')
-            ? getPool((toEmit >= 2 && jobs > 1) || !!options.pool)
+            ? toEmit >= 2 || options.pool || !helper
+              ? getPool((toEmit >= 2 && jobs > 1) || !!options.pool)
+              : getHelper()
             : here();
       await mkdir(outDir, { recursive: true });
       // Emitted outputs are staged as temporary files beside their targets at once (so that
@@ -831,6 +849,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await Promise.all(staged.map((temp) => rm(temp, { force: true })));
     options.signal?.removeEventListener('abort', stop);
     if (pool) await (await pool).close();
+    if (helper) await (await helper).close();
   }
   if (options.memo) {
     for (const [k, v] of options.memo.files)
@@ -852,6 +871,12 @@ async function openCache(root: string, enabled: boolean): Promise<BuildCache | n
 }
 
 const CRASH = 'internal-error';
+
+/**
+ * Notes from which a lone package's .apkg is worth a worker of its own: measured on the real
+ * corpus's 7,000-note deck, ~0.3 s of a 3 s rebuild saved; at 1,350 notes it cost 0.1 s more.
+ */
+const HELPER_NOTES = 3000;
 
 /** The hash of a scope without lock entries. */
 const EMPTY_SLICE = sha256('');

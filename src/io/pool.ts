@@ -16,9 +16,12 @@ export interface Pool {
 
 export const defaultJobs = () => Math.max(1, availableParallelism());
 
-/** A pool of `jobs` workers; `jobs` ≤ 1 runs every task in-process (no threads at all). */
-export async function createPool(jobs: number): Promise<Pool> {
-  if (jobs <= 1) {
+/**
+ * A pool of `jobs` workers; `jobs` ≤ 1 runs every task in-process (no threads at all) unless
+ * `threads` asks for a worker.
+ */
+export async function createPool(jobs: number, threads = jobs > 1): Promise<Pool> {
+  if (!threads) {
     const { runTask } = await loadWorker();
     // Each task starts a turn of the event loop after the one before it started, so that
     // messages from workers (a finished .apkg, say) are handled between them and those workers
@@ -31,7 +34,7 @@ export async function createPool(jobs: number): Promise<Pool> {
     };
     return { size: 1, run, close: async () => undefined };
   }
-  return new WorkerPool(jobs);
+  return new WorkerPool(Math.max(1, jobs));
 }
 
 /**

@@ -331,6 +331,24 @@ describe('parallel builds', () => {
     expect(treeDiff(outputs(dir), expected)).toEqual([]);
   });
 
+  it('rebuild one file of a lone 3,000-note package (its .apkg on a worker of its own) as a cold build does', async () => {
+    const dir = scratch();
+    generateLibrary(path.join(dir, 'lib'), 1, 30, 100);
+    await build(options(dir, ['lib'], { jobs: 2 }));
+    const file = path.join(
+      dir,
+      'lib',
+      readdirSync(path.join(dir, 'lib')).find((f) => !f.includes('.'))!,
+      'part-07.md',
+    );
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n:p One more?\n??x\nYes.\nx??\n`);
+    const twin = twinOf(dir);
+    const next = await build(options(dir, ['lib'], { jobs: 2, now: NOW + 60 }));
+    expect(next.cards).toBe(3001);
+    expect(next.linked).toHaveLength(1);
+    expect(treeDiff(outputs(dir), await coldBuild(twin, ['lib'], { now: NOW + 60 }))).toEqual([]);
+  }, 60_000);
+
   it('rejects --jobs 0', async () => {
     const r = await runCli(['check', 'library', '--jobs', '0'], copyFixtures('library'));
     expect(r.code).toBe(2);
