@@ -706,11 +706,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await writeFile(temp, bytes);
         return temp;
       };
-      await Promise.all(
-        plans.map(async (plan, n) => {
-          for (const key of plan.keys.values()) used.add(key);
+      for (const plan of plans) for (const key of plan.keys.values()) used.add(key);
+      // A few packages at a time, enough to keep every thread busy: an emitted output is bytes
+      // in memory until staged, and all 100 packages of 135,000 cards at once peaked ~0.2 GB
+      // higher.
+      await inLanes(
+        plans.length,
+        2 * jobs,
+        async (n) => {
           const emitted = await emitPlanned(
-            plan,
+            plans[n]!,
             options.formats,
             notetype,
             cache,
@@ -718,7 +723,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             stage,
           );
           for (const scope of emitting[n]!.scopes) outputs.set(scope, emitted);
-        }),
+        },
+        () => stopped,
       );
       for (const [scope, r] of reused) outputs.set(scope, r.outputs);
     }

@@ -13,6 +13,7 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BuildOptions, build, Interrupted, newMemo } from '../../src/cli/build.js';
+import { createPool, type Pool } from '../../src/io/pool.js';
 import { runCli } from '../cli/run.js';
 import {
   buildOptions,
@@ -348,6 +349,34 @@ describe('parallel builds', () => {
     expect(next.linked).toHaveLength(1);
     expect(treeDiff(outputs(dir), await coldBuild(twin, ['lib'], { now: NOW + 60 }))).toEqual([]);
   }, 60_000);
+
+  it('emit a few packages at a time, not all at once (each holds its bytes until staged)', async () => {
+    const dir = scratch();
+    generateLibrary(path.join(dir, 'lib'), 8, 1, 3);
+    const workers = await createPool(2);
+    let running = 0;
+    let most = 0;
+    const pool: Pool = {
+      size: workers.size,
+      close: () => workers.close(),
+      run: async (task) => {
+        if (task.kind !== 'emit') return workers.run(task);
+        most = Math.max(most, ++running);
+        try {
+          return await workers.run(task);
+        } finally {
+          running--;
+        }
+      },
+    };
+    try {
+      const result = await build(options(dir, ['lib'], { jobs: 2, pool, formats: ['apkg'] }));
+      expect(result.packages).toBe(8);
+    } finally {
+      await pool.close();
+    }
+    expect(most).toBe(4);
+  });
 
   it('rejects --jobs 0', async () => {
     const r = await runCli(['check', 'library', '--jobs', '0'], copyFixtures('library'));
