@@ -8,17 +8,28 @@ import { derivedGuid, explicitGuid } from './guid.js';
  * hash and mod. It also keeps identities through question edits and remembers retired notes.
  */
 export const LockEntry = z.object({
+  /**
+   * The note's id: the time it was first built, in milliseconds (Anki reads note and card ids
+   * as creation times: `added:1`). Allocated once, unique in the project; missing in entries of
+   * a version 1 lock until the note's scope is linked again.
+   */
+  added: z.number().int().min(0).optional(),
   /** Full deck name the note was last compiled into. */
   deck: z.string(),
+  /** The card's explicit `{#id}`, when it has one (version 2). */
+  id: z.string().min(1).optional(),
   /** Hash of the normalised question (see guid.ts); how a card finds its GUID again. */
   key: z.string(),
   /** Hash of the answer Markdown; used to follow a card whose question was edited. */
   answer: z.string(),
-  /** Hash of everything the note carries to Anki (fields, deck, tags). */
+  /** Hash of everything the note carries to Anki (fields and tags). */
   content: z.string(),
   /** Last content change, seconds since the epoch. */
   mod: z.number().int().min(0),
-  /** Where the card was last seen, `file:line`, for people reading the lock. */
+  /**
+   * The file the card was last seen in (version 1: `file:line`), for people reading the lock and
+   * for retired notes. No line: moving a card within its file changes nothing here.
+   */
   at: z.string(),
   /** The question, shortened, for people reading the lock and for retired notes. */
   q: z.string(),
@@ -27,8 +38,19 @@ export const LockEntry = z.object({
 });
 export type LockEntry = z.infer<typeof LockEntry>;
 
+export const LOCKFILE_VERSION = 2;
+
+/**
+ * A project id: 128 random bits in base 62 (22 characters), made once when a project's first
+ * lock is written. It salts every GUID deckc derives, so two projects never share one.
+ */
+export const ProjectId = z.string().regex(/^[0-9A-Za-z_-]{8,64}$/);
+
 export const Lock = z.object({
-  lockfileVersion: z.literal(1),
+  /** 1: before project ids (GUIDs unsalted, `at` with a line); 2: today's. */
+  lockfileVersion: z.union([z.literal(1), z.literal(2)]),
+  /** Version 2: the project id (see ProjectId). A version 1 lock has none. */
+  project: ProjectId.optional(),
   notetype: z.object({ style: z.string(), mod: z.number().int().min(0) }),
   notes: z.record(z.string(), LockEntry),
 });
@@ -37,14 +59,21 @@ export type Lock = z.infer<typeof Lock>;
 export const LOCK_FILE = 'deckc.lock.json';
 
 /** One line per note, sorted by GUID, so a changed card changes exactly one line of the diff. */
-export function serializeLock(lock: Lock): string {
-  return lockText(lock.notetype, serializeEntries(lock.notes));
+export function serializeLock(lock: LockHead & { notes: Lock['notes'] }): string {
+  return lockText(lock, serializeEntries(lock.notes));
 }
 
-function lockText(notetype: Lock['notetype'], lines: string): string {
+/** What a lock file holds besides its notes; it is always written as version 2. */
+export interface LockHead {
+  project: string;
+  notetype: Lock['notetype'];
+}
+
+function lockText({ project, notetype }: LockHead, lines: string): string {
   return [
     '{',
-    '  "lockfileVersion": 1,',
+    `  "lockfileVersion": ${LOCKFILE_VERSION},`,
+    `  "project": ${JSON.stringify(project)},`,
     `  "notetype": ${JSON.stringify({ mod: notetype.mod, style: notetype.style })},`,
     lines ? `  "notes": {\n${lines}\n  }` : '  "notes": {}',
     '}',
@@ -102,7 +131,7 @@ export function parseLockLine(line: LockLine): LockEntry {
  * over kept lines of the same GUID: a lock file rewritten without parsing what it keeps.
  */
 export function serializeLockLines(
-  notetype: Lock['notetype'],
+  head: LockHead,
   kept: readonly LockLine[],
   notes: Readonly<Record<string, LockEntry>>,
 ): string {
@@ -114,7 +143,7 @@ export function serializeLockLines(
     out.push(entryText(guid, notes[guid]!));
   }
   while (k < kept.length) out.push(kept[k++]!.text);
-  return lockText(notetype, out.length ? `    ${out.join(',\n    ')}` : '');
+  return lockText(head, out.length ? `    ${out.join(',\n    ')}` : '');
 }
 
 /** The `notes` lines of a lock file, for any set of entries (a scope's slice as well). */
@@ -146,9 +175,9 @@ export function rememberEntryTexts(lock: Lock, text: string): void {
 function entryText(guid: string, entry: LockEntry): string {
   let text = texts.get(entry);
   if (text === undefined) {
-    const { answer, at, content, deck, key, mod, q, retired } = entry;
+    const { added, answer, at, content, deck, id, key, mod, q, retired } = entry;
     // Keys in alphabetical order, whatever order the entry was built in (undefined ones vanish).
-    const ordered = { answer, at, content, deck, key, mod, q, retired };
+    const ordered = { added, answer, at, content, deck, id, key, mod, q, retired };
     text = `${JSON.stringify(guid)}: ${JSON.stringify(ordered)}`;
     texts.set(entry, text);
   }
