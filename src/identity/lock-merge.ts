@@ -42,6 +42,8 @@ export const LOCK_CONFLICT_RULE = 'lock-conflict';
  * project id either side has; the greater lockfileVersion. diff3's base sections are ignored.
  */
 export function resolveLockConflicts(text: string): LockConflictResolution | null {
+  // The common case, a lock without markers, costs a few scans and no split.
+  if (!['<<<<<<<', '|||||||', '=======', '>>>>>>>'].some((m) => text.includes(m))) return null;
   const raw = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   if (raw[raw.length - 1] === '') raw.pop();
   if (!raw.some((line) => MARKER.test(line))) return null;

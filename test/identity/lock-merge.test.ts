@@ -325,6 +325,17 @@ describe('resolveLockConflicts', () => {
     ]);
   });
 
+  it('keeps a conflict between two version 1 locks at version 1, without a project id', () => {
+    const text = conflict(
+      v1Lock({ ...base, G3aaaaaaaaa: entry('three') }),
+      v1Lock({ ...base, G4aaaaaaaaa: entry('four') }),
+    );
+    const { lock: merged } = resolveLockConflicts(text)!;
+    expect(merged).toMatchObject({ lockfileVersion: 1, notetype: STYLE });
+    expect(merged).not.toHaveProperty('project');
+    expect(Object.keys(merged!.notes)).toHaveLength(4);
+  });
+
   it('reports an entry that fails the schema at its line', () => {
     const text = [
       ...lock(base).split('\n').slice(0, 4),
