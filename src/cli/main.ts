@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import type { Config } from '../config/schema.js';
 import { REPORTERS, type ReporterName } from '../diagnostics/format.js';
-import { countBySeverity } from '../diagnostics/report.js';
+import { countBySeverity, countFixable } from '../diagnostics/report.js';
 import { FORMATS, type Format } from '../emit/formats.js';
 import { loadConfig } from '../io/config-file.js';
 import { IoError } from '../io/input.js';
@@ -122,6 +122,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         `deckc: ${plural(result.files, 'file')}, ${plural(result.cards, 'card')}, ${plural(result.packages, 'package')}` +
           `${result.retired ? `, ${result.retired} retired` : ''}; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')} (${(ms / 1000).toFixed(2)} s)\n`,
       );
+      const fixable = countFixable(result.diagnostics).warning;
+      if (fixable)
+        io.stderr.write(`deckc: ${plural(fixable, 'warning')} fixable by \`deckc fix\`\n`);
       if (result.bailed)
         io.stderr.write('deckc: stopped at the first file with errors (--bail); nothing written\n');
       for (const reason of result.withheld)
@@ -228,7 +231,50 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       .command('check [paths..]', 'Report problems without writing anything', common, (args) =>
         run(args, false),
       )
-      .demandCommand(1, 'Name a command: build or check')
+      .command(
+        'fix [paths..]',
+        'Apply every unambiguous fix to the sources (the cards stay the same)',
+        (y) =>
+          y
+            .positional('paths', {
+              describe: 'Markdown files or folders (default: input)',
+              type: 'string',
+              array: true,
+              default: [],
+            })
+            .option('dry-run', {
+              type: 'boolean',
+              default: false,
+              describe: 'Print a unified diff of the fixes on stdout; write nothing',
+            })
+            .option('reporter', {
+              choices: Object.keys(REPORTERS),
+              default: 'text',
+              describe: 'How to print what is left to fix by hand',
+            })
+            .option('strict', { type: 'boolean', describe: 'Warnings left fail (exit 1)' })
+            .option('quiet', {
+              alias: 'q',
+              type: 'boolean',
+              default: false,
+              describe: 'Print errors and the summary only',
+            }),
+        async (args) => {
+          code = await runFixCommand(args, io);
+        },
+      )
+      .command(
+        'lsp',
+        'Run the language server on stdio (for editors)',
+        (y) =>
+          y.option('stdio', { type: 'boolean', describe: 'Talk LSP over stdio (the default)' }),
+        async () => {
+          // Loaded only here, and kept out of the command line's bundle.
+          const { startServer } = await import(runtime('../lsp/server.js'));
+          code = await startServer();
+        },
+      )
+      .demandCommand(1, 'Name a command: build, check, fix or lsp')
       .strict()
       .exitProcess(false)
       .fail((message, error) => {
@@ -266,3 +312,43 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** A module of this tree by a path esbuild does not follow (the bundle loads it at run time). */
+const runtime = (relative: string) => new URL(relative, import.meta.url).href;
+
+/** `deckc fix`: runs the fixes, prints the diff (dry run) on stdout and the rest on stderr. */
+async function runFixCommand(args: Record<string, unknown>, io: CliIo): Promise<number> {
+  const { runFix, formatFixResult } = (await import(
+    runtime('../fix/run.js')
+  )) as typeof import('../fix/run.js');
+  const loaded = await loadConfig(io.cwd);
+  const reporter = args.reporter as ReporterName;
+  if (loaded.diagnostics.length) {
+    (reporter === 'json' ? io.stdout : io.stderr).write(REPORTERS[reporter](loaded.diagnostics));
+    return EXIT.tool;
+  }
+  const paths = args.paths as string[];
+  const dryRun = Boolean(args.dryRun);
+  const result = await runFix({
+    paths: paths.length ? paths : (loaded.config.input ?? DEFAULTS.input),
+    cwd: io.cwd,
+    ignore: loaded.config.ignore ?? [],
+    dryRun,
+    signal: io.signal,
+  });
+  // A dry run's stdout is the patch alone; otherwise what is left to fix by hand is listed.
+  if (dryRun) io.stdout.write(result.patch);
+  else {
+    const shown = result.diagnostics.filter((d) => !args.quiet || d.severity === 'error');
+    if (reporter === 'json' || shown.length)
+      (reporter === 'json' ? io.stdout : io.stderr).write(REPORTERS[reporter](shown));
+  }
+  io.stderr.write(formatFixResult(result, dryRun));
+  if (result.interrupted) {
+    io.stderr.write('deckc: interrupted; the files listed above are fixed, the others untouched\n');
+    return EXIT.interrupted;
+  }
+  const counts = countBySeverity(result.diagnostics);
+  const strict = (args.strict as boolean | undefined) ?? loaded.config.strict ?? false;
+  return counts.error > 0 || (strict && counts.warning > 0) ? EXIT.input : EXIT.ok;
+}

@@ -16,11 +16,11 @@ export function formatText(diagnostics: readonly Diagnostic[]): string {
 
 const at = (p: { file: string; line: number; column: number }) => `${p.file}:${p.line}:${p.column}`;
 
-/** Exactly one JSON array on stdout, for tools. */
+/** Exactly one JSON array on stdout, for tools; `fix` when the diagnostic carries one. */
 export function formatJson(diagnostics: readonly Diagnostic[]): string {
   return `${JSON.stringify(
     diagnostics.map(
-      ({ file, line, column, endLine, endColumn, severity, rule, message, related }) => ({
+      ({ file, line, column, endLine, endColumn, severity, rule, message, related, fix }) => ({
         file,
         line,
         column,
@@ -30,6 +30,7 @@ export function formatJson(diagnostics: readonly Diagnostic[]): string {
         rule,
         message,
         ...(related ? { related } : {}),
+        ...(fix ? { fix } : {}),
       }),
     ),
     null,

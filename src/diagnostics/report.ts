@@ -12,9 +12,15 @@ export class DiagnosticSink {
 
   constructor(readonly file: string) {}
 
-  report(rule: RuleId, place: Place, message: string, severity: Severity = RULES[rule].severity) {
+  /** Records a diagnostic and returns it, so that the caller may attach its fix. */
+  report(
+    rule: RuleId,
+    place: Place,
+    message: string,
+    severity: Severity = RULES[rule].severity,
+  ): Diagnostic {
     const end = place.end ?? place.start;
-    this.messages.push({
+    const diagnostic: Diagnostic = {
       file: this.file,
       line: place.start.line,
       column: place.start.column,
@@ -23,8 +29,17 @@ export class DiagnosticSink {
       severity,
       rule,
       message,
-    });
+    };
+    this.messages.push(diagnostic);
+    return diagnostic;
   }
+}
+
+/** How many diagnostics carry a fix `deckc fix` would apply, by severity. */
+export function countFixable(diagnostics: readonly Diagnostic[]) {
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const d of diagnostics) if (d.fix) counts[d.severity]++;
+  return counts;
 }
 
 /** Orders diagnostics by file, line, column, then rule, so output is stable. */

@@ -3,18 +3,40 @@ import type { Severity } from '../validate/schema.js';
 /**
  * The rule catalogue: every diagnostic deckc reports has a stable id from this table. Ids are
  * public API (users grep for them, CI annotations show them): never rename one, only add.
+ *
+ * `fix: true` marks the rules whose diagnostics carry an unambiguous repair (`Diagnostic.fix`),
+ * one that `deckc fix` applies and after which the source compiles to the same cards. A rule
+ * without it never carries one: its repair would change a card (a glued code fence, text after
+ * `x??`) or needs the author to choose (a duplicate, an empty question).
  */
 export const RULES = {
   // parse: answer markers
-  'answer-closer': { severity: 'warning', summary: "an answer closed by '??x' instead of 'x??'" },
-  'missing-closer': { severity: 'warning', summary: "an answer that ends without 'x??'" },
+  'answer-closer': {
+    severity: 'warning',
+    summary: "an answer closed by '??x' instead of 'x??'",
+    fix: true,
+  },
+  'missing-closer': {
+    severity: 'warning',
+    summary: "an answer that ends without 'x??'",
+    fix: true,
+  },
   'marker-spelling': {
     severity: 'warning',
     summary: "a misspelled marker such as ':x?' or '???x'",
+    fix: true,
   },
-  'marker-whitespace': { severity: 'warning', summary: 'a marker line with leading spaces' },
-  'glued-marker': { severity: 'warning', summary: 'a marker glued to the end of a text line' },
-  'answer-on-opener': { severity: 'warning', summary: "answer text on the '??x' line" },
+  'marker-whitespace': {
+    severity: 'warning',
+    summary: 'a marker line with leading spaces',
+    fix: true,
+  },
+  'glued-marker': {
+    severity: 'warning',
+    summary: 'a marker glued to the end of a text line',
+    fix: true,
+  },
+  'answer-on-opener': { severity: 'warning', summary: "answer text on the '??x' line", fix: true },
   'text-after-closer': { severity: 'warning', summary: "text after 'x??' on its line" },
   'empty-question': {
     severity: 'warning',
@@ -22,12 +44,17 @@ export const RULES = {
   },
   'missing-answer': { severity: 'error', summary: "a ':p' question with no answer" },
   'empty-answer': { severity: 'error', summary: "a ':p' question whose answer is empty" },
-  'orphan-answer': { severity: 'warning', summary: "an answer with no ':p' question before it" },
-  'orphan-closer': { severity: 'warning', summary: "an 'x??' with no open answer" },
+  'orphan-answer': {
+    severity: 'warning',
+    summary: "an answer with no ':p' question before it",
+    fix: true,
+  },
+  'orphan-closer': { severity: 'warning', summary: "an 'x??' with no open answer", fix: true },
   // parse: structure
   'heading-space': {
     severity: 'warning',
     summary: "a '####' heading with no space after the hashes",
+    fix: true,
   },
   'runaway-fence': {
     severity: 'warning',
@@ -40,6 +67,7 @@ export const RULES = {
   'control-token': {
     severity: 'warning',
     summary: 'a language-model control token such as [END_OF_TEXT]',
+    fix: true,
   },
   'duplicate-id': { severity: 'error', summary: 'an explicit card id used twice' },
   'duplicate-question': { severity: 'warning', summary: 'the same question twice in one deck' },
@@ -58,8 +86,13 @@ export const RULES = {
   'missing-opener': {
     severity: 'warning',
     summary: "an answer after ':p' with 'x??' but no '??x' opening it",
+    fix: true,
   },
-  'stray-opener': { severity: 'warning', summary: "a '??x' inside an answer that goes on" },
+  'stray-opener': {
+    severity: 'warning',
+    summary: "a '??x' inside an answer that goes on",
+    fix: true,
+  },
   'missing-question': {
     severity: 'error',
     summary: "an empty ':p' with no title or context to take the question from",
@@ -94,6 +127,11 @@ export const RULES = {
     severity: 'error',
     summary: 'a file deckc crashed on (a bug in deckc: please report it with the file)',
   },
-} as const satisfies Record<string, { severity: Severity; summary: string }>;
+} as const satisfies Record<string, { severity: Severity; summary: string; fix?: true }>;
+
+/** The rules whose diagnostics can carry a fix. */
+export const FIXABLE_RULES = (Object.keys(RULES) as RuleId[]).filter(
+  (rule) => (RULES[rule] as { fix?: true }).fix === true,
+);
 
 export type RuleId = keyof typeof RULES;

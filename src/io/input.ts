@@ -85,10 +85,14 @@ export async function collectInputs(
   };
   // Files in no project, with the position of their argument.
   const loose: { dir: string; position: number }[] = [];
+  // By folder: the files of a shell-expanded glob mostly share one.
+  const projects = new Map<string, Promise<string | null>>();
   const nameFile = async (file: string, position: number) => {
-    const project = await projectOf(path.dirname(file));
+    const dir = path.dirname(file);
+    if (!projects.has(dir)) projects.set(dir, projectOf(dir));
+    const project = await projects.get(dir)!;
     if (project) await name(project, position);
-    else loose.push({ dir: path.dirname(file), position });
+    else loose.push({ dir, position });
   };
   for (const [position, arg] of paths.entries()) {
     const absolute = path.resolve(cwd, arg);

@@ -26,6 +26,7 @@ import {
   isMarkdownFence,
 } from './fences.js';
 import { type Hole, makeField } from './fields.js';
+import { attach, Fixer } from './fixes.js';
 import type { Line, Locator } from './lines.js';
 import {
   CLOSE,
@@ -121,6 +122,7 @@ export function assembleCards(
     nextTilde[i] = bare === '~' ? i : nextTilde[i + 1]!;
   }
   const strongAfter = (i: number) => (i < n ? nextStrong[i]! : NONE);
+  const fixer = new Fixer(text, lines, loc);
 
   const cards: Card[] = [];
   const markers: Point[] = [];
@@ -213,17 +215,19 @@ export function assembleCards(
     const line = lines[i]!;
     const cut = line.start + m.start;
     if (m.glued) {
-      sink.report(
+      const d = sink.report(
         'glued-marker',
         spanOf(i, m),
         "Unexpected ':p' after text on the same line, expected it at the start of a line",
       );
+      attach(d, "Move ':p' to a line of its own", [fixer.breakBefore(i, m.start)]);
     } else if (m.spaced) {
-      sink.report(
+      const d = sink.report(
         'marker-whitespace',
         { start: loc.at(i), end: loc.at(i, m.start) },
         "Unexpected whitespace before ':p', expected it at the start of the line",
       );
+      attach(d, "Remove the whitespace before ':p'", [fixer.onLine(i, 0, m.start, '')]);
     }
     const own = makeField(text, ctxStart, cut, ctxHoles, loc);
     if (own) sectionContext = own;
@@ -336,24 +340,34 @@ export function assembleCards(
   function markerWarnings(i: number, m: Marker, role: 'opener' | 'closer') {
     const want = role === 'opener' ? OPEN : CLOSE;
     if (m.kind === 'either' || m.spelling !== want) {
-      sink.report(
+      const d = sink.report(
         'marker-spelling',
         spanOf(i, m),
         `Unexpected '${m.spelling}', expected '${want}' ${role === 'opener' ? 'opening' : 'closing'} the answer`,
       );
+      // `??$42.00`: the answer glued to the marker; answer-on-opener's fix respells it too.
+      if (m.rest !== m.end)
+        attach(d, `Replace '${m.spelling}' with '${want}'`, [
+          fixer.onLine(i, m.start, m.end, want),
+        ]);
     }
     if (m.glued) {
-      sink.report(
+      const d = sink.report(
         'glued-marker',
         spanOf(i, m),
         `Unexpected '${m.spelling}' after text on the same line, expected it on a line of its own`,
       );
+      attach(d, `Move '${m.spelling}' to a line of its own`, [fixer.breakBefore(i, m.start)]);
     } else if (m.spaced) {
-      sink.report(
+      const d = sink.report(
         'marker-whitespace',
         spanOf(i, m),
         `Unexpected whitespace around '${m.spelling}', expected it alone at the start of the line`,
       );
+      const edits = m.start > 0 ? [fixer.onLine(i, 0, m.start, '')] : [];
+      const tail = lineText(i).length;
+      if (m.rest < 0 && tail > m.end) edits.push(fixer.onLine(i, m.end, tail, ''));
+      attach(d, `Remove the whitespace around '${m.spelling}'`, edits);
     }
   }
 
@@ -361,11 +375,14 @@ export function assembleCards(
   function closeWith(i: number, m: Marker, role: 'closer' | 'opener-as-closer') {
     const line = lines[i]!;
     if (role === 'opener-as-closer') {
-      sink.report(
+      const d = sink.report(
         'answer-closer',
         spanOf(i, m),
         `Unexpected '${m.spelling}' closing an answer, expected '${CLOSE}'`,
       );
+      attach(d, `Replace '${m.spelling}' with '${CLOSE}'`, [
+        fixer.onLine(i, m.start, m.end, CLOSE),
+      ]);
       if (m.glued) markerWarnings(i, { ...m, spelling: OPEN, kind: 'open' }, 'opener');
     } else {
       markerWarnings(i, m, 'closer');
@@ -382,13 +399,28 @@ export function assembleCards(
     ctxHoles = [];
   }
 
-  function missingCloser(place: Point, what: string) {
+  /**
+   * Reports the open answer as unclosed at `place` (line `at`, or the end of the file when null)
+   * and finishes its card at `cut`. The fix writes `x??` on a line of its own after the answer's
+   * last line, when that line is above the one that ended the answer.
+   */
+  function closeMissing(place: Point, what: string, cut: number, at: number | null) {
     const c = card!;
-    sink.report(
+    const d = sink.report(
       'missing-closer',
       { start: place },
       `Unexpected ${what}, expected '${CLOSE}' closing the answer opened at line ${c.opener.line}`,
     );
+    const made = cards.length;
+    finishCard(cut, null);
+    const answer = cards.length > made ? cards[made]!.answer : null;
+    if (!answer) return;
+    const last = answer.position.end.line - 1;
+    if (at !== null && last >= at) return;
+    const end = lines[last]!.end;
+    attach(d, `Insert '${CLOSE}' after the answer`, [
+      fixer.offsets(end, end, fixer.eol(last) + CLOSE),
+    ]);
   }
 
   /** Whether a fence open at line i should be taken as runaway, given the marker there. */
@@ -456,11 +488,12 @@ export function assembleCards(
   }
 
   function gluedSeparator(i: number, m: Marker) {
-    sink.report(
+    const d = sink.report(
       'glued-marker',
       spanOf(i, m),
       "Unexpected '---' after text on the same line, expected it on a line of its own",
     );
+    attach(d, "Move '---' to a line of its own", [fixer.breakBefore(i, m.start)]);
   }
 
   /** Opens a fence if the content of line i (from column `from`) starts one. */
@@ -506,12 +539,16 @@ export function assembleCards(
 
     const token = findControlToken(line.text);
     if (token) {
-      sink.report(
+      const d = sink.report(
         'control-token',
         { start: loc.at(i, token[0]), end: loc.at(i, token[1]) },
         `Unexpected control token '${line.text.slice(token[0], token[1])}', expected text; it is left out`,
       );
       const alone = line.text.trim() === line.text.slice(token[0], token[1]);
+      // The fix deletes what the parser leaves out: the line, or the token.
+      attach(d, 'Delete the control token', [
+        alone ? fixer.deleteLine(i) : fixer.onLine(i, token[0], token[1], ''),
+      ]);
       if (alone) {
         holesFor().push([line.start, line.next]);
         continue;
@@ -546,18 +583,20 @@ export function assembleCards(
               endSection();
               preamble = false;
               if (m.tight) {
-                sink.report(
+                const d = sink.report(
                   'heading-space',
                   spanOf(i, m),
                   `Unexpected ${quote(line.text.slice(m.end, m.end + 1))} right after '####', expected a space`,
                 );
+                attach(d, "Insert a space after '####'", [fixer.onLine(i, m.end, m.end, ' ')]);
               }
               if (m.glued) {
-                sink.report(
+                const d = sink.report(
                   'glued-marker',
                   spanOf(i, m),
                   "Unexpected '####' after text on the same line, expected the title on a line of its own",
                 );
+                attach(d, "Move '####' to a line of its own", [fixer.breakBefore(i, m.start)]);
               }
               // `#### Title $:p Why…?`: the title ends where the glued question starts.
               const q = m.rest >= 0 ? gluedQuestion(line.text, m.rest) : null;
@@ -588,7 +627,7 @@ export function assembleCards(
                 mode = 'orphan';
                 break;
               }
-              sink.report(
+              const orphan = sink.report(
                 'orphan-answer',
                 spanOf(i, m),
                 `Unexpected '${m.spelling}' with no ':p' question before it, expected ':p <question>' first; the text before it is taken as the question`,
@@ -602,6 +641,15 @@ export function assembleCards(
               const rest = glued
                 ? start + glued[0].length - 1
                 : /^[ \t]*(?::(?:[A-Za-z](?=[ \t]))?)?[ \t]*/.exec(lineText(p))![0].length;
+              // A misspelled prompt (`: Why…`) is the author's `:p`; a plain paragraph may be
+              // context that lost its question, which only the author can tell: no fix.
+              if (!m.glued && (glued || lineText(p).trimStart().startsWith(':'))) {
+                attach(orphan, "Write the prompt as ':p'", [
+                  glued
+                    ? fixer.onLine(q, start, rest, `${fixer.eol(q)}:p `)
+                    : fixer.onLine(q, 0, rest, ':p '),
+                ]);
+              }
               startQuestion(q, {
                 kind: 'question',
                 start,
@@ -616,16 +664,20 @@ export function assembleCards(
               break;
             }
             case 'close':
-            case 'either':
-              sink.report(
+            case 'either': {
+              const d = sink.report(
                 'orphan-closer',
                 spanOf(i, m),
                 `Unexpected '${m.spelling}' with no open answer, expected '??x' before it`,
               );
+              attach(d, `Delete the extra '${m.spelling}'`, [
+                m.glued ? fixer.onLine(i, m.start, m.end, '') : fixer.deleteLine(i),
+              ]);
               ctxHoles.push(
                 m.glued ? [line.start + m.start, line.start + m.end] : [line.start, line.next],
               );
               break;
+            }
           }
           break;
         }
@@ -656,11 +708,19 @@ export function assembleCards(
             case 'either': {
               markerWarnings(i, m, 'opener');
               if (m.rest >= 0) {
-                sink.report(
+                const d = sink.report(
                   'answer-on-opener',
                   { start: loc.at(i, m.rest), end: loc.at(i, line.text.trimEnd().length) },
                   `Unexpected answer text after '${m.spelling}', expected it on the next line`,
                 );
+                // Not when the text, on a line of its own, would be a marker (`??x ---`).
+                if (!classifyLine(line.text.slice(m.rest))) {
+                  attach(d, 'Move the answer text to the next line', [
+                    m.rest === m.end
+                      ? fixer.onLine(i, m.start, m.rest, OPEN + fixer.eol(i))
+                      : fixer.onLine(i, m.end, m.rest, fixer.eol(i)),
+                  ]);
+                }
               }
               const cut = m.glued ? line.start + m.start : line.start;
               openAnswer(cut, m.rest >= 0 ? line.start + m.rest : line.next, loc.at(i, m.start));
@@ -675,11 +735,17 @@ export function assembleCards(
             case 'close': {
               // No opener: the `:p` line is the question, what follows it is the answer.
               const qLine = lines[c.line]!;
-              sink.report(
+              const d = sink.report(
                 'missing-opener',
                 { start: loc.at(Math.min(c.line + 1, i)) },
                 `Unexpected answer text after the question, expected '${OPEN}' on the line after ':p'; the answer is taken to start here`,
               );
+              if (c.line + 1 < i) {
+                const at = lines[c.line + 1]!.start;
+                attach(d, `Insert '${OPEN}' after the question`, [
+                  fixer.offsets(at, at, OPEN + fixer.eol(c.line)),
+                ]);
+              }
               openAnswer(qLine.end, qLine.next, loc.at(Math.min(c.line + 1, i)));
               closeWith(i, m, 'closer');
               break;
@@ -724,16 +790,22 @@ export function assembleCards(
                   k === 'question' ||
                   k === 'open');
               if (!ends) {
-                sink.report(
+                const d = sink.report(
                   'stray-opener',
                   spanOf(i, m),
                   `Unexpected '${m.spelling}' inside an answer, expected '${CLOSE}' or answer text; the marker is left out`,
                 );
+                const part = m.glued || m.rest >= 0;
                 card!.aHoles.push(
-                  m.glued || m.rest >= 0
-                    ? [line.start + m.start, line.start + m.end]
-                    : [line.start, line.next],
+                  part ? [line.start + m.start, line.start + m.end] : [line.start, line.next],
                 );
+                // The fix deletes what the parser leaves out, unless what stays is then a marker
+                // (`??x $x$ x??`: the `x??` would close the answer there).
+                const kept = line.text.slice(0, m.start) + line.text.slice(m.end);
+                if (!part || !classifyLine(kept))
+                  attach(d, `Delete the stray '${m.spelling}'`, [
+                    part ? fixer.onLine(i, m.start, m.end, '') : fixer.deleteLine(i),
+                  ]);
               } else {
                 closeWith(i, m, 'opener-as-closer');
               }
@@ -741,8 +813,7 @@ export function assembleCards(
             }
             case 'question': {
               const cut = m.glued ? line.start + m.start : line.start;
-              missingCloser(loc.at(i, m.start), "':p'");
-              finishCard(cut, null);
+              closeMissing(loc.at(i, m.start), "':p'", cut, i);
               ctxStart = cut;
               ctxHoles = [];
               redo = true;
@@ -756,16 +827,14 @@ export function assembleCards(
                 break;
               }
               const cut = m.glued ? line.start + m.start : line.start;
-              missingCloser(loc.at(i, m.start), `'${m.spelling}'`);
+              closeMissing(loc.at(i, m.start), `'${m.spelling}'`, cut, i);
               if (m.glued && m.kind === 'separator') {
                 gluedSeparator(i, m);
-                finishCard(cut, null);
                 ctxStart = line.next;
                 ctxHoles = [];
                 endSection();
                 break;
               }
-              finishCard(cut, null);
               ctxStart = cut;
               ctxHoles = [];
               redo = true;
@@ -791,8 +860,7 @@ export function assembleCards(
   if (mode === 'question') {
     missingAnswer('Unexpected end of file', text.length);
   } else if (mode === 'answer') {
-    missingCloser(eof, 'end of file');
-    finishCard(text.length, null);
+    closeMissing(eof, 'end of file', text.length, null);
   } else if (mode === 'outside') {
     leftover(text.length);
   }

@@ -95,6 +95,29 @@ export const Diagnostic = z.object({
       message: z.string(),
     })
     .optional(),
+  /**
+   * The repair, when it is unambiguous (see `fix` in the rule catalogue): edits on the source
+   * text, which `deckc fix` and the language server apply. Ranges use the same 1-based lines and
+   * UTF-16 columns as the diagnostic, the end exclusive; the edits of one fix never overlap.
+   */
+  fix: z
+    .object({
+      /** What the fix does, for a quick-fix menu: "Replace '??x' with 'x??'". */
+      message: z.string(),
+      edits: z
+        .array(
+          z.object({
+            line: z.number().int().min(1),
+            column: z.number().int().min(1),
+            endLine: z.number().int().min(1),
+            endColumn: z.number().int().min(1),
+            /** The replacement text; line endings as the file writes them. */
+            text: z.string(),
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
 });
 export type Diagnostic = z.infer<typeof Diagnostic>;
 

@@ -38,6 +38,14 @@ describe('collectInputs: a folder', () => {
     symlinkSync(path.join(cwd, 'notes'), path.join(cwd, 'alias'));
     expect(await roots(cwd, ['notes', './notes/', 'alias'])).toEqual([NOTES]);
   });
+
+  it('a link back up is read once and reported as skipped', async () => {
+    const cwd = workspace('project');
+    symlinkSync(path.join(cwd, 'notes'), path.join(cwd, 'notes/Rust/loop'));
+    const [input] = await collectInputs(['notes/intro.md'], cwd);
+    expect(input!.files.map((f) => f.path)).toEqual(NOTES.files);
+    expect(input!.skipped).toEqual([{ path: 'Rust/loop', real: path.join(cwd, 'notes') }]);
+  });
 });
 
 describe('collectInputs: a file stands for its project', () => {
@@ -115,9 +123,11 @@ describe('collectInputs: a quoted glob', () => {
     expect(await roots(cwd, ['notes/[draft]'])).toEqual([
       { root: 'notes/[draft]', files: ['d.md'] },
     ]);
-    await expect(collectInputs(['notes/missing.md'], cwd)).rejects.toThrow(
-      new IoError("cannot read 'notes/missing.md': no such file or directory"),
-    );
+    for (const missing of ['notes/missing.md', 'notes/intro.md/x.md']) {
+      await expect(collectInputs([missing], cwd)).rejects.toThrow(
+        new IoError(`cannot read '${missing}': no such file or directory`),
+      );
+    }
   });
 });
 

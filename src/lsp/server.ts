@@ -1,0 +1,4 @@
+/** Placeholder replaced below. */
+export async function startServer(): Promise<number> {
+  return 0;
+}
