@@ -331,6 +331,13 @@ describe('CSV', () => {
     ]);
   });
 
+  it('creates that deck even for a row that only updates a note (decks come before matching)', async () => {
+    const col = await collection('26.08');
+    const result = col.importCsv(csv(row('g1', 'Book::Part 03 ', 'edited')), { now: T + 2 * DAY });
+    expect([result.updated, result.createdDecks]).toEqual([['g1'], ['Book::Part 03+']]);
+    expect(col.cardsOf('g1')[0]?.deck).toBe('Book::Part 03');
+  });
+
   it('looks the raw name up case-insensitively from 24.04, exactly before', async () => {
     const folded = await collection('24.04');
     expect(
