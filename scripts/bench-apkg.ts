@@ -63,6 +63,7 @@ function makeNotes(count: number): Note[] {
       Source: `library/book-${Math.floor(n / 2_000)}.md:${(n % 2_000) * 12 + 1}`,
     },
     mod: 1_767_225_600 + n,
+    added: 1_767_225_600_000 + n,
     source: { file: `library/book-${Math.floor(n / 2_000)}.md`, line: 1, column: 1 },
   }));
 }

@@ -64,7 +64,7 @@ export interface CompiledCard {
   /**
    * What identity resolution compares (see identity/lock.ts), computed here, where it can be
    * cached and run in parallel, rather than at link time: the question's key (first occurrence),
-   * the answer's hash, the hash of everything the note carries to Anki.
+   * the answer's hash, the hash of everything the note carries to Anki (fields and tags).
    */
   hashes: { key: string; answer: string; content: string };
 }
@@ -101,7 +101,12 @@ export function compileFile(
     const rendered = renderCard(card, { sink, file: path, readMedia });
     for (const m of rendered.media) media.set(m.name, m);
     const source = { file: path, line: markers[i]!.line, column: markers[i]!.column };
-    const html = { ...rendered.fields, Source: escapeHtml(`${deck} · ${path}:${source.line}`) };
+    // The file (and explicit id), not the line: a card's line moves whenever a card above it is
+    // added or removed, and a field that changes updates the note in Anki, over the user's edits.
+    const html = {
+      ...rendered.fields,
+      Source: escapeHtml(card.id === null ? path : `${path}#${card.id}`),
+    };
     const cardTags = [...new Set(tags)];
     return {
       deck,
@@ -118,7 +123,9 @@ export function compileFile(
       hashes: {
         key: questionKeyHash(card.question.value, 1),
         answer: hashHex(card.answer.value),
-        content: hashHex(JSON.stringify([deck, cardTags, html])),
+        // What Anki stores of the note: its fields and tags (the deck is its cards', and a
+        // re-import never moves cards).
+        content: hashHex(JSON.stringify([cardTags, html])),
       },
     };
   });

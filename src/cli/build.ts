@@ -7,12 +7,15 @@ import { compareDiagnostics } from '../diagnostics/report.js';
 import type { Format } from '../emit/formats.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
 import {
+  KEEP_RETIRED_SECONDS,
   LOCK_FILE,
   type Lock,
   type LockEntry,
   type LockLine,
+  lockHead,
   lockLines,
   parseLockLine,
+  type ResolveContext,
   rememberEntryTexts,
   resolveNotetype,
   serializeEntries,
@@ -30,7 +33,14 @@ import {
   sha256,
   type WrittenOutput,
 } from '../io/cache.js';
-import { collectInput, type FileStat, IoError, mediaReader, readInputFile } from '../io/input.js';
+import {
+  collectInputs,
+  type FileStat,
+  type InputRoot,
+  IoError,
+  mediaReader,
+  readInputFile,
+} from '../io/input.js';
 import { parseLock, readLockBytes } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import { writeAtomic, writeIfChanged } from '../io/write.js';
@@ -41,12 +51,21 @@ import {
   lineScopes,
   linkScope,
   pack,
+  projectIdOf,
   type ScopeLink,
   sliceLock,
   summarize,
 } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
-import { emitPlanned, type Output, packageKey, planOutputs } from './outputs.js';
+import {
+  emitPlanned,
+  hasMissing,
+  type Output,
+  packageKey,
+  planOutputs,
+  retiredBase,
+  shipsRetired,
+} from './outputs.js';
 
 export interface BuildOptions {
   paths: string[];
@@ -63,6 +82,8 @@ export interface BuildOptions {
   compile: CompileOptions;
   /** Seconds since the epoch. */
   now: number;
+  /** The project id new GUIDs are salted with (the config's `project`); default: the lock's. */
+  project?: string | undefined;
   /** Worker threads for compiling and emitting; 1 (the default) runs everything in this thread. */
   jobs?: number;
   /** Use and fill `.deckc-cache/` in each input root (default true). */
@@ -180,7 +201,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     bailed: false,
   };
   const outDir = path.resolve(options.cwd, options.out);
+  /** Output base names by the input root that writes them: two roots may not write one file. */
   const claimed = new Map<string, string>();
+  let conflicted = false;
   const jobs = Math.max(1, options.jobs ?? 1);
   const salt = options.cache === false ? '' : compilerFingerprint();
   const memoNext = newMemo();
@@ -218,8 +241,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.signal?.aborted) throw new Interrupted();
   };
 
-  const buildRoot = async (arg: string) => {
-    const input = await collectInput(arg, options.cwd, options.ignore);
+  const buildRoot = async (input: InputRoot) => {
     const files = input.files;
     const readMedia = mediaReader(input.root);
     const relRoot = path.relative(options.cwd, input.root);
@@ -328,6 +350,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       }
       return parsed ?? null;
     };
+    const lockProject =
+      previousHash === null ? null : (parsed?.project ?? lockHead(previousText()).project);
 
     // Compiled files, obtained on demand: from memory (watch), the cache, or compiled.
     const compiled: (CompiledFile | undefined)[] = files.map(() => undefined);
@@ -450,7 +474,25 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (keys.some((k) => !k)) return withhold('some files could not be read');
     if (crashedAny()) return withhold('deckc crashed on some files');
 
-    const claims = claimIds(files.map((f, i) => ({ path: f.path, summary: summaries[i]! })));
+    // The project id that salts new GUIDs: pinned by the config, or the lock's, or made from
+    // the cards of this first build (so that it too is reproducible).
+    const firstProjectId = async () => {
+      await obtain(all);
+      return projectIdOf(obtained());
+    };
+    const project = options.project ?? lockProject ?? (await firstProjectId());
+    if (result.bailed) return partial();
+    const resolveContext: ResolveContext = {
+      project,
+      now: options.now,
+      taken: new Set(),
+      keepRetired: KEEP_RETIRED_SECONDS,
+    };
+
+    const claims = claimIds(
+      files.map((f, i) => ({ path: f.path, summary: summaries[i]! })),
+      project,
+    );
     const owners = sha256(JSON.stringify([...claims.owners]));
     // The slices of the lock by scope, and their hashes: from the index while the lock file and
     // the explicit ids are as the last build left them.
@@ -514,6 +556,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           options.write,
           options.formats,
           notetype,
+          project,
           scope,
           indexes.map((i) => keys[i]),
           indexes.flatMap((i) => idDiagnostics.get(files[i]!.path) ?? []),
@@ -538,6 +581,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           const key = scopeKey(scope, sliceHash(scope));
           const record = await cache.getScope(key);
           if (!record?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)) return;
+          if (record.until !== undefined && options.now > record.until) return;
           const outputs: Output[] = [];
           for (const { base, format, blob } of record.outputs) {
             outputs.push({ base, format: format as Format, blob, temp: null });
@@ -574,7 +618,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     result.linked.push(...linking);
     const links = linking.map((scope) => {
       const scopeFiles = byScope.get(scope)!.map((i) => compiled[i]!);
-      const link = linkScope(scope, scopeFiles, sliceOf(scope), options.now, claims.diagnostics);
+      const link = linkScope(scope, scopeFiles, sliceOf(scope), resolveContext, claims.diagnostics);
       const hash = sha256(serializeEntries(link.entries));
       return { scope, files: scopeFiles, link, hash, same: hash === sliceHash(scope) };
     });
@@ -594,14 +638,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           pkg: pack(scope, [link], scopeFiles, claims.diagnostics),
           scopes: [scope],
         }));
-    const emitting = packages.filter(({ pkg }) => pkg.notes.length > 0);
+    const emitting = packages.filter(({ pkg }) => pkg.notes.length + pkg.retired.length > 0);
 
     // The next lock: reused scopes keep their slices (their records are settled).
     const sliceHashes = new Map<string, string>();
     for (const scope of reused.keys()) sliceHashes.set(scope, sliceHash(scope));
     for (const { scope, hash } of links) sliceHashes.set(scope, hash);
     const unchanged =
-      canonical && links.every((l) => l.same) && notetype === (known ?? previous())?.notetype;
+      canonical &&
+      project === lockProject &&
+      links.every((l) => l.same) &&
+      notetype === (known ?? previous())?.notetype;
     const entries: Record<string, LockEntry> = {};
     // The next lock file's text: null when it is the previous one.
     let lockText: string | null = null;
@@ -609,18 +656,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (read) {
       const kept = read.lines.filter((_, n) => reused.has(read.scopes[n]!));
       const linked = Object.assign({}, ...links.map((l) => l.link.entries));
-      lockText = serializeLockLines(notetype, kept, linked);
+      lockText = serializeLockLines({ project, notetype }, kept, linked);
     } else if (!unchanged) {
       for (const scope of reused.keys()) Object.assign(entries, sliceOf(scope));
       for (const { link } of links) Object.assign(entries, link.entries);
-      lockText = serializeLock({ lockfileVersion: 1, notetype, notes: entries });
+      lockText = serializeLock({ project, notetype, notes: entries });
     }
     const lockHash = lockText === null ? previousHash! : sha256(lockText);
     // A lock file that differs only in layout is rewritten in canonical form, but --frozen
     // compares contents.
     const stale =
       previousHash === null ||
-      (lockHash !== previousHash && (!options.frozen || serializeLock(previous()!) !== lockText));
+      (lockHash !== previousHash &&
+        (!options.frozen ||
+          serializeLock({ ...previous()!, project: lockProject ?? '' }) !== lockText));
     const diagnosticsOf = (scope: string, link: ScopeLink) =>
       byScope
         .get(scope)!
@@ -659,15 +708,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const used = new Set(keys);
     if (options.write && !(options.frozen && stale)) {
       const names = [
-        ...emitting.map(({ pkg }) => packageFileName(pkg.name)),
+        ...emitting.flatMap(({ pkg }) => {
+          const base = packageFileName(pkg.name);
+          return shipsRetired(pkg, options.formats) ? [base, retiredBase(base)] : [base];
+        }),
         ...[...reused.values()].flatMap((r) => r.outputs.map((o) => o.base)),
       ];
       for (const base of new Set(names)) {
         const owner = claimed.get(base);
         if (owner !== undefined && owner !== input.root) {
-          throw new Error(
-            `two inputs both produce the package '${base}'; build them separately or use --bundle`,
-          );
+          conflicted = true;
+          result.diagnostics.push({
+            file: shown(LOCK_FILE),
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 1,
+            severity: 'error',
+            rule: 'output-conflict',
+            message: `Unexpected second input root writing '${base}' into ${path.relative(options.cwd, outDir) || '.'}, expected one per output file (the first is ${path.relative(options.cwd, owner) || '.'}); nothing was written: build them into separate --out folders, or rename a deck`,
+          });
         }
         claimed.set(base, input.root);
       }
@@ -683,7 +743,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           ),
         ),
       );
-      const toEmit = plans.filter((plan) => plan.missing.length > 0).length;
+      const toEmit = plans.filter(hasMissing).length;
       // .apkg files go to workers (started when several packages are emitted), other formats
       // are written here.
       const emitPool = (formats: readonly Format[]) =>
@@ -706,7 +766,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await writeFile(temp, bytes);
         return temp;
       };
-      for (const plan of plans) for (const key of plan.keys.values()) used.add(key);
+      for (const plan of plans) for (const { key } of plan.outputs) used.add(key);
       // A few packages at a time, enough to keep every thread busy: an emitted output is bytes
       // in memory until staged, and all 100 packages of 135,000 cards at once peaked ~0.2 GB
       // higher.
@@ -714,139 +774,161 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         plans.length,
         2 * jobs,
         async (n) => {
-          const emitted = await emitPlanned(
-            plans[n]!,
-            options.formats,
-            notetype,
-            cache,
-            emitPool,
-            stage,
-          );
+          const emitted = await emitPlanned(plans[n]!, notetype, cache, emitPool, stage);
           for (const scope of emitting[n]!.scopes) outputs.set(scope, emitted);
         },
         () => stopped,
       );
       for (const [scope, r] of reused) outputs.set(scope, r.outputs);
     }
-    // Past this point the build is no longer interruptible: renames and the lock.
     checkAbort();
     if (options.bail && result.diagnostics.some((d) => d.severity === 'error')) {
       result.bailed = true;
       return;
     }
-    if (options.write && !(options.frozen && stale)) {
-      let record = false;
-      const done = new Set<string>();
-      for (const list of outputs.values()) {
-        for (const { base, format, blob, temp } of list) {
-          const target = path.join(outDir, `${base}.${format}`);
-          if (done.has(target)) continue; // a bundle, listed under each of its scopes
-          done.add(target);
-          result.written.push(path.relative(options.cwd, target));
-          if (temp) await rename(temp, target);
-          else {
-            // Cached output: rewrite only if the file on disk is not that blob.
-            if (await intact(target, blob)) continue;
-            const current = await readFile(target).catch(() => null);
-            if (!current || sha256(current) !== blob) {
-              const data = restoring.get(blob) ?? (await cache!.readBlob(blob));
-              if (!data) throw new Error(`the build cache lost a blob while building; build again`);
-              await writeAtomic(target, data);
+    // The rest runs once every input root is staged, and not if one of them failed: renames,
+    // the lock, the cache's records. Past this point the build is no longer interruptible.
+    return () => commitRoot();
+    async function commitRoot(): Promise<void> {
+      if (options.write && !(options.frozen && stale)) {
+        let record = false;
+        const done = new Set<string>();
+        for (const list of outputs.values()) {
+          for (const { base, format, blob, temp } of list) {
+            const target = path.join(outDir, `${base}.${format}`);
+            if (done.has(target)) continue; // a bundle, listed under each of its scopes
+            done.add(target);
+            result.written.push(path.relative(options.cwd, target));
+            if (temp) await rename(temp, target);
+            else {
+              // Cached output: rewrite only if the file on disk is not that blob.
+              if (await intact(target, blob)) continue;
+              const current = await readFile(target).catch(() => null);
+              if (!current || sha256(current) !== blob) {
+                const data = restoring.get(blob) ?? (await cache!.readBlob(blob));
+                if (!data)
+                  throw new Error(`the build cache lost a blob while building; build again`);
+                await writeAtomic(target, data);
+              }
             }
+            const after = await stat(target);
+            written.set(target, { blob, size: after.size, mtimeMs: after.mtimeMs });
+            record = true;
           }
-          const after = await stat(target);
-          written.set(target, { blob, size: after.size, mtimeMs: after.mtimeMs });
-          record = true;
         }
+        // A package that no longer has retirements leaves no stale retirements file behind.
+        if (options.formats.includes('apkg'))
+          for (const list of outputs.values()) {
+            const base = list[0]?.base;
+            if (base === undefined || list.some((o) => o.base === retiredBase(base))) continue;
+            const target = path.join(outDir, `${retiredBase(base)}.apkg`);
+            if (done.has(target) || !(await stat(target).catch(() => null))) continue;
+            done.add(target);
+            await rm(target, { force: true });
+            written.delete(target);
+            record = true;
+          }
+        if (cache && record) await cache.saveWritten(written).catch(() => undefined);
+        if (stale && lockText !== null) await writeIfChanged(lockPath, lockText);
       }
-      if (cache && record) await cache.saveWritten(written).catch(() => undefined);
-      if (stale && lockText !== null) await writeIfChanged(lockPath, lockText);
-    }
-    // Watch mode keeps the lock file on disk parsed, so that the next build need not parse it.
-    const onDisk = options.write && stale && !options.frozen ? lockHash : previousHash;
-    if (options.memo && onDisk !== null) {
-      if (unchanged && parsed) memoNext.locks.set(lockPath, { hash: onDisk, lock: parsed });
-      else if (!unchanged && onDisk === lockHash)
-        memoNext.locks.set(lockPath, {
-          hash: onDisk,
-          lock: { lockfileVersion: 1, notetype, notes: entries },
-        });
-    }
-    const memo = options.memo;
-    if (memo) {
-      memoNext.preload.push(async (signal) => {
-        for (const key of keys) {
+      // Watch mode keeps the lock file on disk parsed, so that the next build need not parse it.
+      const onDisk = options.write && stale && !options.frozen ? lockHash : previousHash;
+      if (options.memo && onDisk !== null) {
+        if (unchanged && parsed) memoNext.locks.set(lockPath, { hash: onDisk, lock: parsed });
+        else if (!unchanged && onDisk === lockHash)
+          memoNext.locks.set(lockPath, {
+            hash: onDisk,
+            lock: { lockfileVersion: 2, project, notetype, notes: entries },
+          });
+      }
+      const memo = options.memo;
+      if (memo) {
+        memoNext.preload.push(async (signal) => {
+          for (const key of keys) {
+            if (signal.aborted) return;
+            if (memo.files.has(key)) continue;
+            const hit = await cache?.getFile(key, readMedia);
+            if (hit) memo.files.set(key, hit);
+          }
           if (signal.aborted) return;
-          if (memo.files.has(key)) continue;
-          const hit = await cache?.getFile(key, readMedia);
-          if (hit) memo.files.set(key, hit);
-        }
-        if (signal.aborted) return;
-        if (onDisk === previousHash && previousHash !== null && !memo.locks.has(lockPath)) {
-          const lock = previous();
-          if (lock) memo.locks.set(lockPath, { hash: previousHash, lock });
-        }
-      });
-    }
-    if (!cache || (options.frozen && stale)) return;
+          if (onDisk === previousHash && previousHash !== null && !memo.locks.has(lockPath)) {
+            const lock = previous();
+            if (lock) memo.locks.set(lockPath, { hash: previousHash, lock });
+          }
+        });
+      }
+      if (!cache || (options.frozen && stale)) return;
 
-    // Settled scopes are recorded under the key of the next build's slice, their own output.
-    for (const { key } of reused.values()) used.add(key);
-    for (const { scope, link } of links) {
-      if (!link.settled || bundled) continue;
-      const key = scopeKey(scope, sliceHashes.get(scope)!);
-      used.add(key);
-      const indexes = byScope.get(scope)!;
-      const record: ScopeRecord = {
-        files: indexes.length,
-        cards: link.notes.length,
-        retired: link.retired.length,
-        packages: link.notes.length + link.retired.length > 0 ? 1 : 0,
-        diagnostics: diagnosticsOf(scope, link),
-        deps: [...new Map(indexes.flatMap((i) => deps[i]!).map((d) => [d.path, d])).values()],
-        outputs: (outputs.get(scope) ?? []).map(({ base, format, blob }) => ({
-          base,
-          format,
-          blob,
-        })),
-      };
-      await cache.putScope(key, record).catch(() => undefined);
-      writes++;
+      // Settled scopes are recorded under the key of the next build's slice, their own output.
+      for (const { key } of reused.values()) used.add(key);
+      for (const { scope, link } of links) {
+        if (!link.settled || bundled) continue;
+        const key = scopeKey(scope, sliceHashes.get(scope)!);
+        used.add(key);
+        const indexes = byScope.get(scope)!;
+        const record: ScopeRecord = {
+          files: indexes.length,
+          cards: link.notes.length,
+          retired: link.retired.length,
+          packages: link.notes.length + link.retired.length > 0 ? 1 : 0,
+          diagnostics: diagnosticsOf(scope, link),
+          deps: [...new Map(indexes.flatMap((i) => deps[i]!).map((d) => [d.path, d])).values()],
+          outputs: (outputs.get(scope) ?? []).map(({ base, format, blob }) => ({
+            base,
+            format,
+            blob,
+          })),
+        };
+        for (const e of Object.values(link.entries))
+          if (e.retired !== undefined)
+            record.until = Math.min(
+              record.until ?? Infinity,
+              e.retired + resolveContext.keepRetired,
+            );
+        await cache.putScope(key, record).catch(() => undefined);
+        writes++;
+      }
+      // Listing the cache to prune it costs more than a small rebuild: it is done once the entries
+      // added since the last listing could make the unused ones outnumber the used ones.
+      writes += [...outputs.values()].flat().filter((o) => o.temp !== null).length;
+      const listing = index.writes + writes >= used.size / 2;
+      await cache
+        .saveIndex({
+          summaries: new Map(files.map((_, i) => [keys[i]!, summaries[i]!])),
+          lock: {
+            hash: lockHash,
+            owners,
+            notetype,
+            slices: Object.fromEntries([...sliceHashes].filter(([, h]) => h !== EMPTY_SLICE)),
+          },
+          writes: listing ? 0 : index.writes + writes,
+        })
+        .catch(() => undefined);
+      if (!listing) return;
+      const blobs = new Set<string>();
+      for (const list of outputs.values()) for (const o of list) blobs.add(o.blob);
+      for (const f of obtained()) for (const m of f.media) blobs.add(sha256(m.data));
+      for (const { record } of reused.values()) {
+        for (const o of record.outputs) blobs.add(o.blob);
+        // The media its files show, so that their cache entries stay whole.
+        for (const d of record.deps) if (d.hash) blobs.add(d.hash);
+      }
+      await cache.prune({ keys: used, blobs }).catch(() => 0);
     }
-    // Listing the cache to prune it costs more than a small rebuild: it is done once the entries
-    // added since the last listing could make the unused ones outnumber the used ones.
-    writes += [...outputs.values()].flat().filter((o) => o.temp !== null).length;
-    const listing = index.writes + writes >= used.size / 2;
-    await cache
-      .saveIndex({
-        summaries: new Map(files.map((_, i) => [keys[i]!, summaries[i]!])),
-        lock: {
-          hash: lockHash,
-          owners,
-          notetype,
-          slices: Object.fromEntries([...sliceHashes].filter(([, h]) => h !== EMPTY_SLICE)),
-        },
-        writes: listing ? 0 : index.writes + writes,
-      })
-      .catch(() => undefined);
-    if (!listing) return;
-    const blobs = new Set<string>();
-    for (const list of outputs.values()) for (const o of list) blobs.add(o.blob);
-    for (const f of obtained()) for (const m of f.media) blobs.add(sha256(m.data));
-    for (const { record } of reused.values()) {
-      for (const o of record.outputs) blobs.add(o.blob);
-      // The media its files show, so that their cache entries stay whole.
-      for (const d of record.deps) if (d.hash) blobs.add(d.hash);
-    }
-    await cache.prune({ keys: used, blobs }).catch(() => 0);
   };
 
   try {
-    for (const arg of options.paths) {
+    const commits: (() => Promise<void>)[] = [];
+    // Every path counts: files stand for their project's root, globs are expanded (io/input.ts).
+    const inputs = await collectInputs(options.paths, options.cwd, options.ignore);
+    for (const input of inputs) {
       checkAbort();
-      await buildRoot(arg);
+      const commit = await buildRoot(input);
+      if (commit) commits.push(commit);
       if (result.bailed) break;
     }
+    checkAbort();
+    if (!result.bailed && !conflicted) for (const commit of commits) await commit();
   } catch (error) {
     if (options.signal?.aborted && !(error instanceof IoError)) throw new Interrupted();
     throw error;

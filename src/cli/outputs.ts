@@ -45,17 +45,36 @@ export function packageKey(
   }
   for (const note of pkg.notes)
     hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
+  hash.update('\u0000retired');
+  for (const note of pkg.retired)
+    hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
   for (const m of pkg.media) hash.update(`\u0000${m.name}`);
   return hash.digest('hex');
 }
 
+/**
+ * One file of a package: a format of it, or (`retired`) the retirements package beside its
+ * .apkg, `<base>.retired.apkg`, holding the notes the lock remembers as retired.
+ */
+export interface PlannedOutput {
+  format: Format;
+  retired: boolean;
+  key: string;
+  /** The blob hash of the output, when the cache has it. */
+  found: string | null;
+}
+
 export interface OutputPlan {
   pkg: LinkedPackage;
-  keys: Map<Format, string>;
-  /** Blob hashes of the outputs found in the cache. */
-  found: Map<Format, string>;
-  missing: Format[];
+  outputs: PlannedOutput[];
 }
+
+/** The file base name of a package's retirements (`<base>.retired.apkg`). */
+export const retiredBase = (base: string) => `${base}.retired`;
+
+/** Whether a package has retirements to ship: retired notes, and an .apkg to ship them beside. */
+export const shipsRetired = (pkg: LinkedPackage, formats: readonly Format[]) =>
+  pkg.retired.length > 0 && formats.includes('apkg');
 
 export async function planOutputs(
   pkg: LinkedPackage,
@@ -63,16 +82,21 @@ export async function planOutputs(
   cache: BuildCache | null,
   base: string,
 ): Promise<OutputPlan> {
-  const plan: OutputPlan = { pkg, keys: new Map(), found: new Map(), missing: [] };
-  for (const format of formats) {
-    const key = sha256(`${base}\u0000${format}`);
-    plan.keys.set(format, key);
-    const hash = cache ? await cache.getOutputHash(key) : null;
-    if (hash && (await cache!.hasBlob(hash))) plan.found.set(format, hash);
-    else plan.missing.push(format);
-  }
-  return plan;
+  const wanted = formats.map((format) => ({ format, retired: false }));
+  if (shipsRetired(pkg, formats)) wanted.push({ format: 'apkg', retired: true });
+  const outputs = await Promise.all(
+    wanted.map(async ({ format, retired }) => {
+      const key = sha256(`${base}\u0000${format}${retired ? '\u0000retired' : ''}`);
+      const hash = cache ? await cache.getOutputHash(key) : null;
+      const found = hash && (await cache!.hasBlob(hash)) ? hash : null;
+      return { format, retired, key, found };
+    }),
+  );
+  return { pkg, outputs };
 }
+
+/** Whether a plan has outputs to emit (not all found in the cache). */
+export const hasMissing = (plan: OutputPlan) => plan.outputs.some((o) => o.found === null);
 
 /**
  * A package's outputs, each as its blob hash plus, when emitted now (on a worker when several
@@ -80,38 +104,59 @@ export async function planOutputs(
  */
 export async function emitPlanned(
   plan: OutputPlan,
-  formats: readonly Format[],
   notetype: Lock['notetype'],
   cache: BuildCache | null,
   pool: (formats: readonly Format[]) => Promise<Pool>,
   stage: (base: string, format: Format, bytes: Uint8Array) => Promise<string>,
 ): Promise<Output[]> {
   const base = packageFileName(plan.pkg.name);
-  const emitted = new Map<Format, Output>();
+  const missing = plan.outputs.filter((o) => o.found === null);
   // The .apkg (the slowest) and the other formats are two tasks: the .apkg on a worker when
   // `pool` gives one, the others where `pool` says (this thread, when it has workers: sending
-  // them the cards would cost this thread about as much as writing the formats itself).
+  // them the cards would cost this thread about as much as writing the formats itself). The
+  // retirements are a third, an .apkg of the retired notes alone.
   const groups = [
-    plan.missing.filter((f) => f === 'apkg'),
-    plan.missing.filter((f) => f !== 'apkg'),
+    missing.filter((o) => o.format === 'apkg' && !o.retired),
+    missing.filter((o) => o.format !== 'apkg'),
+    missing.filter((o) => o.retired),
   ].filter((g) => g.length > 0);
+  const emitted = new Map<PlannedOutput, Output>();
   await Promise.all(
     groups.map(async (group) => {
+      const formats = group.map((o) => o.format);
+      const retired = group[0]!.retired;
+      const apkgOnly = formats.length === 1 && formats[0] === 'apkg';
       // An .apkg needs only the notes and media: the task does not carry the rest across.
-      const pkg =
-        group.length === 1 && group[0] === 'apkg'
-          ? { ...plan.pkg, cards: [], diagnostics: [] }
+      const pkg = retired
+        ? {
+            ...plan.pkg,
+            notes: plan.pkg.retired,
+            retired: [],
+            media: [],
+            cards: [],
+            diagnostics: [],
+          }
+        : apkgOnly
+          ? { ...plan.pkg, retired: [], cards: [], diagnostics: [] }
           : plan.pkg;
-      const task = await (await pool(group)).run({ kind: 'emit', pkg, formats: group, notetype });
+      const task = await (await pool(formats)).run({ kind: 'emit', pkg, formats, notetype });
       if (task.kind !== 'emit') throw new Error('unexpected task result');
       for (const [format, bytes, blob] of task.outputs) {
-        const temp = await stage(base, format, bytes);
-        emitted.set(format, { base, format, blob, temp });
-        await cache?.putOutput(plan.keys.get(format)!, bytes, blob).catch(() => undefined);
+        const planned = group.find((o) => o.format === format)!;
+        const name = retired ? retiredBase(base) : base;
+        const temp = await stage(name, format, bytes);
+        emitted.set(planned, { base: name, format, blob, temp });
+        await cache?.putOutput(planned.key, bytes, blob).catch(() => undefined);
       }
     }),
   );
-  return formats.map(
-    (format) => emitted.get(format) ?? { base, format, blob: plan.found.get(format)!, temp: null },
+  return plan.outputs.map(
+    (o) =>
+      emitted.get(o) ?? {
+        base: o.retired ? retiredBase(base) : base,
+        format: o.format,
+        blob: o.found!,
+        temp: null,
+      },
   );
 }

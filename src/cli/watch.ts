@@ -1,6 +1,7 @@
 import { type Dirent, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
+import { collectInputs } from '../io/input.js';
 import { createPool, loadWorker } from '../io/pool.js';
 import { type BuildOptions, type BuildResult, build, Interrupted, newMemo } from './build.js';
 
@@ -85,7 +86,12 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     clearTimeout(timer);
     timer = setTimeout(schedule, watching.debounceMs ?? 50);
   };
-  const trees = options.paths.map((arg) => {
+  // The input roots the build reads (a file stands for its project, globs are expanded).
+  const roots = await collectInputs(options.paths, options.cwd, options.ignore).then(
+    (inputs) => inputs.map((input) => input.root),
+    () => null,
+  );
+  const trees = (roots ?? options.paths).map((arg) => {
     const absolute = path.resolve(options.cwd, arg);
     let isDir = false;
     try {

@@ -18,8 +18,9 @@ export type ApkgOptions = {
 };
 
 /**
- * Ids that Anki reads as millisecond timestamps must not lie in the future, so deckc draws them
- * from a window in the past: 2010-01-01 to 2020-01-01 (ms).
+ * Deck ids (which only link cards to decks inside a package: Anki matches decks by name) must not
+ * look like future timestamps, so deckc draws them from a window in the past: 2010-01-01 to
+ * 2020-01-01 (ms). Note ids are creation times (see noteIds).
  */
 const ID_WINDOW_START = 1_262_304_000_000;
 const ID_WINDOW_SIZE = 315_532_800_000;
@@ -135,7 +136,7 @@ export async function emitApkg(pkg: Package, options: ApkgOptions): Promise<Uint
 function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): Uint8Array {
   assertUniqueGuids(pkg.notes);
   const decks = deckIds(pkg.notes.map((note) => note.deck));
-  const firstNoteId = noteIdBase(pkg);
+  const ids = noteIds(pkg.notes);
   const lastMod = pkg.notes.reduce((max, note) => Math.max(max, note.mod), options.notetypeMod);
 
   const db = new SQL.Database();
@@ -162,13 +163,11 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
     const insertCard = db.prepare('insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
     try {
       pkg.notes.forEach((note, index) => {
-        // Ids and positions in source order. Anki 2.1.15 and today's importer both keep a new
-        // card's `due` (its position in the new queue); an importer that renumbers positions
-        // does so while reading cards, and rowid, id and position all follow the source here.
-        // Either way cards are studied in source order. An id already taken
-        // in the collection is bumped by 999 until free (notes.rs, cards.rs, anki2.py), so ids
-        // never need to be stable, only plausible (past ms timestamps) and rarely colliding.
-        const id = firstNoteId + index;
+        // A note's id (and its card's) is its creation time, from the lock (see Note.added);
+        // positions follow the source. Anki 2.1.15 and today's importer both keep a new card's
+        // `due` (its position in the new queue), so cards are studied in source order. An id
+        // already taken in the collection is bumped until free (notes.rs, cards.rs, anki2.py).
+        const id = ids[index]!;
         const fields = FIELD_NAMES.map((name) => note.fields[name].replaceAll('\x1f', ''));
         // csum is of the first field, sfld of the sort field: today the same, stripped once.
         const first = stripHtmlMedia(fields[0]!);
@@ -241,14 +240,18 @@ function zipPackage(collection: Uint8Array, media: readonly MediaFile[]): Promis
 }
 
 /**
- * The first note id of the package. Anki reads note and card ids as creation times and keeps them
- * when it can; two packages imported into one collection should not collide, so the run of ids
- * starts at a point hashed from the package's name and GUIDs, inside the window in the past.
+ * Each note's id: its creation time (Note.added). Unique in the project's lock, but two notes of
+ * a bundle created by separate builds at the same SOURCE_DATE_EPOCH can share one: the later in
+ * the package then takes the next free millisecond before it (ids must not lie in the future).
  */
-function noteIdBase(pkg: Package): number {
-  const hash = createHash('sha1').update(pkg.name);
-  for (const note of pkg.notes) hash.update('\0').update(note.guid);
-  return ID_WINDOW_START + (hashNumber(hash.digest()) % (ID_WINDOW_SIZE - pkg.notes.length));
+function noteIds(notes: readonly Note[]): number[] {
+  const taken = new Set<number>();
+  return notes.map((note) => {
+    let id = note.added;
+    while (taken.has(id)) id--;
+    taken.add(id);
+    return id;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { derivedGuid, explicitGuid } from './guid.js';
+import { derivedGuid, explicitGuid, explicitGuidV1, scopeKey } from './guid.js';
 
 /**
  * The lock file (`deckc.lock.json`, committed beside the sources like package-lock.json) is
@@ -194,6 +194,7 @@ export interface IdentityInput {
   key: string;
   answer: string;
   content: string;
+  /** The card's file. */
   at: string;
   q: string;
 }
@@ -201,24 +202,48 @@ export interface IdentityInput {
 export interface Identity {
   guid: string;
   mod: number;
+  /** The note's id: its creation time in ms (see LockEntry.added). */
+  added: number;
 }
 
 /** What resolveNotes gives back. */
 export interface ResolvedNotes {
   /** In the order of the inputs. */
   identities: Identity[];
-  /** Notes in the lock whose cards are gone from the sources (GUID and entry). */
-  retired: [string, LockEntry][];
+  /** Notes in the lock whose cards are gone from the sources and not yet forgotten. */
+  retired: [string, LockEntry & { added: number; retired: number }][];
   /** The next lock's entries: the cards', then the retired ones. */
   notes: Record<string, LockEntry>;
 }
+
+/** What a link shares with the others of its build, and the build's rules. */
+export interface ResolveContext {
+  /** Salts every new GUID (see guid.ts). */
+  project: string;
+  /** Build time, seconds since the epoch: the mod of changed notes, the creation time of new ones. */
+  now: number;
+  /**
+   * Note ids given to new notes earlier in this build (other scopes link before this one): never
+   * given again, so that a bundle of scopes has unique ids. Filled by resolveNotes.
+   */
+  taken: Set<number>;
+  /** Seconds a retired note is remembered (and shipped in the retirements package). */
+  keepRetired: number;
+}
+
+/**
+ * How long the lock remembers a retired note: a year. Within it, the retirements package tells
+ * any collection that imports it which notes went, and a card that comes back gets its old
+ * identity (and history) back; after it, the entry is dropped so the lock does not grow forever.
+ */
+export const KEEP_RETIRED_SECONDS = 365 * 24 * 60 * 60;
 
 /** A deck's scope: its top-level deck, within which questions identify cards. */
 export const scopeOf = (deck: string) => deck.split('::')[0] ?? deck;
 
 /** The note type's lock entry: its `mod` rises exactly when the templates or CSS change. */
 export function resolveNotetype(
-  previous: Lock | null,
+  previous: Pick<Lock, 'notetype'> | null,
   style: string,
   now: number,
 ): Lock['notetype'] {
@@ -227,48 +252,61 @@ export function resolveNotetype(
     : { style, mod: Math.max(now, (previous?.notetype.mod ?? 0) + 1) };
 }
 
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
 /**
- * Gives each card its GUID and `mod` against the previous lock's entries `old`, and returns the
- * next entries (the cards', then the retired ones).
- * A card keeps its GUID (1) by explicit id, (2) by its question within its scope, (3) when its
- * question was edited: by an unclaimed note of the previous build in the same scope with the
- * same answer, if exactly one such note and one such card exist. Otherwise it gets a new one.
- * `now` is in seconds; a note's `mod` becomes `max(now, previous + 1)` when its content changed.
+ * Gives each card its GUID, `mod` and note id against the previous lock's entries `old`, and
+ * returns the next entries (the cards', then the retired ones still remembered).
+ * A card keeps its GUID (1) by explicit id (as the lock records it, or a version 1 lock's
+ * unsalted GUID for it), (2) by its question within its scope, (3) when its question was edited:
+ * by an unclaimed note of the previous build in the same scope with the same answer, if exactly
+ * one such note and one such card exist. Otherwise it gets a new one, salted with the project.
+ * A note's `mod` becomes `max(now, previous + 1)` when its content changed; its id (`added`) is
+ * given once, when the note is first built.
  */
 export function resolveNotes(
   cards: readonly IdentityInput[],
   old: Readonly<Record<string, LockEntry>>,
-  now: number,
+  context: ResolveContext,
 ): ResolvedNotes {
+  const { project, now } = context;
   const byKey = new Map<string, string>();
-  for (const [guid, entry] of Object.entries(old))
-    byKey.set(`${scopeOf(entry.deck)}\u0000${entry.key}`, guid);
+  const byId = new Map<string, string>();
+  for (const [guid, entry] of Object.entries(old)) {
+    byKey.set(`${scopeKey(scopeOf(entry.deck))}\u0000${entry.key}`, guid);
+    if (entry.id !== undefined) byId.set(entry.id, guid);
+  }
+  const guidOfId = (id: string) => {
+    const known = byId.get(id);
+    if (known !== undefined) return known;
+    const v1 = explicitGuidV1(id);
+    return old[v1] !== undefined ? v1 : explicitGuid(project, id);
+  };
 
   // Explicit ids first: a note found by its question is not handed to a card that lost its id
   // while another card now holds that id.
-  const explicit = new Set(
-    cards.flatMap((card) => (card.id === null ? [] : [explicitGuid(card.id)])),
-  );
+  const explicit = new Set(cards.flatMap((card) => (card.id === null ? [] : [guidOfId(card.id)])));
   const guids: (string | null)[] = cards.map((card) => {
-    if (card.id !== null) return explicitGuid(card.id);
-    const found = byKey.get(`${card.scope}\u0000${card.key}`);
+    if (card.id !== null) return guidOfId(card.id);
+    const found = byKey.get(`${scopeKey(card.scope)}\u0000${card.key}`);
     return found !== undefined && !explicit.has(found) ? found : null;
   });
   const claimed = new Set(guids.filter((g): g is string => g !== null));
 
   // (3) follow edited questions: match unresolved cards to unclaimed live notes by answer.
-  const group = (scope: string, answer: string) => `${scope}\u0000${answer}`;
+  const group = (scope: string, answer: string) => `${scopeKey(scope)}\u0000${answer}`;
   const orphans = new Map<string, string[]>();
   for (const [guid, entry] of Object.entries(old)) {
     if (claimed.has(guid) || entry.retired !== undefined) continue;
-    const k = group(scopeOf(entry.deck), entry.answer);
-    orphans.set(k, [...(orphans.get(k) ?? []), guid]);
+    push(orphans, group(scopeOf(entry.deck), entry.answer), guid);
   }
   const unresolved = new Map<string, number[]>();
   guids.forEach((g, i) => {
-    if (g !== null) return;
-    const k = group(cards[i]!.scope, cards[i]!.answer);
-    unresolved.set(k, [...(unresolved.get(k) ?? []), i]);
+    if (g === null) push(unresolved, group(cards[i]!.scope, cards[i]!.answer), i);
   });
   for (const [k, indexes] of unresolved) {
     const candidates = orphans.get(k);
@@ -278,28 +316,55 @@ export function resolveNotes(
     }
   }
 
-  const notes: Record<string, LockEntry> = {};
-  const identities = cards.map((card, i) => {
-    let guid = guids[i] ?? derivedGuid(card.scope, card.key);
+  const resolved = cards.map((card, i) => {
+    let guid = guids[i] ?? derivedGuid(project, card.scope, card.key);
     // A derived GUID can be held already by a note whose question was edited away from this one.
     for (let n = 2; guids[i] === null && claimed.has(guid); n++)
-      guid = derivedGuid(card.scope, `${card.key}#${n}`);
+      guid = derivedGuid(project, card.scope, `${card.key}#${n}`);
     claimed.add(guid);
+    return guid;
+  });
+
+  // The retired notes still remembered: those of the previous lock no card claims.
+  const retiredGuids = Object.keys(old).filter((guid) => {
+    const entry = old[guid]!;
+    return !claimed.has(guid) && (entry.retired ?? now) + context.keepRetired >= now;
+  });
+
+  // Note ids for notes that have none yet (new ones, and those of a version 1 lock): the
+  // latest free milliseconds before `now`, in source order (new cards are studied in id order).
+  const ids = allocateIds(
+    [...resolved, ...retiredGuids].filter((guid) => old[guid]?.added === undefined).length,
+    old,
+    context,
+  );
+  let nextId = 0;
+  const addedOf = (guid: string) => old[guid]?.added ?? ids[nextId++]!;
+
+  const notes: Record<string, LockEntry> = {};
+  const identities = cards.map((card, i) => {
+    const guid = resolved[i]!;
     const before = old[guid];
+    const added = addedOf(guid);
     const unchanged =
       before !== undefined && before.content === card.content && before.retired === undefined;
     const mod = unchanged ? before.mod : Math.max(now, (before?.mod ?? 0) + 1);
+    const id = card.id ?? undefined;
     // An entry that stays the same is kept as it is (it keeps its serialised text, see below).
     notes[guid] =
       unchanged &&
+      before.added === added &&
       before.deck === card.deck &&
+      before.id === id &&
       before.key === card.key &&
       before.answer === card.answer &&
       before.at === card.at &&
       before.q === card.q
         ? before
         : {
+            added,
             deck: card.deck,
+            ...(id === undefined ? {} : { id }),
             key: card.key,
             answer: card.answer,
             content: card.content,
@@ -307,19 +372,57 @@ export function resolveNotes(
             at: card.at,
             q: card.q,
           };
-    return { guid, mod };
+    return { guid, mod, added };
   });
 
-  const retired: [string, LockEntry][] = [];
-  for (const [guid, entry] of Object.entries(old)) {
-    if (notes[guid]) continue;
+  const retired: ResolvedNotes['retired'] = [];
+  for (const guid of retiredGuids) {
+    const entry = old[guid]!;
+    const added = addedOf(guid);
     const next =
-      entry.retired !== undefined
-        ? entry
-        : { ...entry, retired: now, mod: Math.max(now, entry.mod + 1) };
+      entry.retired !== undefined && entry.added === added
+        ? (entry as LockEntry & { added: number; retired: number })
+        : {
+            ...entry,
+            added,
+            retired: entry.retired ?? now,
+            mod: entry.retired !== undefined ? entry.mod : Math.max(now, entry.mod + 1),
+          };
     notes[guid] = next;
     retired.push([guid, next]);
   }
 
   return { identities, retired, notes };
+}
+
+/**
+ * `count` note ids, ascending: the latest milliseconds before `now` (seconds) that no entry of
+ * `old` and no earlier link of this build holds. Ids must not lie in the future (Anki renumbers
+ * those), and read as the time the note was first built.
+ */
+function allocateIds(
+  count: number,
+  old: Readonly<Record<string, LockEntry>>,
+  context: ResolveContext,
+): number[] {
+  if (count === 0) return [];
+  const used = new Set(context.taken);
+  for (const entry of Object.values(old)) if (entry.added !== undefined) used.add(entry.added);
+  const ids: number[] = [];
+  for (let id = context.now * 1000 - 1; ids.length < count && id > 0; id--)
+    if (!used.has(id)) ids.push(id);
+  ids.reverse();
+  for (const id of ids) context.taken.add(id);
+  return ids;
+}
+
+/**
+ * The version and project id of a lock file's text, read from its head without parsing its
+ * notes (a rebuild that links nothing does not parse a lock of tens of thousands of lines).
+ */
+export function lockHead(text: string): { version: number | null; project: string | null } {
+  const head = text.slice(0, Math.max(0, text.indexOf('"notes"')) || 400);
+  const version = /"lockfileVersion"\s*:\s*(\d+)/.exec(head)?.[1];
+  const project = /"project"\s*:\s*"([0-9A-Za-z_-]+)"/.exec(head)?.[1];
+  return { version: version === undefined ? null : Number(version), project: project ?? null };
 }

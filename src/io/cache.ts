@@ -53,6 +53,8 @@ export interface ScopeRecord {
   deps: MediaDep[];
   /** The package's outputs; none for `deckc check`. */
   outputs: { base: string; format: string; blob: string }[];
+  /** Seconds: the record holds until then, when its first retired note is to be forgotten. */
+  until?: number;
 }
 
 /** What the cache knows of the last build: file summaries by file key, and its lock file. */

@@ -46,7 +46,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
     return task;
   }
   if (task.kind === 'emit') {
-    const lock: Lock = { lockfileVersion: 1, notetype: task.notetype, notes: {} };
+    const lock: Lock = { lockfileVersion: 2, notetype: task.notetype, notes: {} };
     const outputs = await emitPackage(task.pkg, task.formats, lock);
     return {
       kind: 'emit',

@@ -13,11 +13,13 @@
 import type { CompiledFile } from '../compile.js';
 import { normalizeDeckName } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
-import { explicitGuid, questionKeyHash } from '../identity/guid.js';
+import { explicitGuid, explicitGuidV1, projectId, questionKeyHash } from '../identity/guid.js';
 import {
+  KEEP_RETIRED_SECONDS,
   type Lock,
   type LockEntry,
   type LockLine,
+  type ResolveContext,
   resolveNotes,
   resolveNotetype,
   scopeOf,
@@ -62,8 +64,27 @@ export interface Claims {
   diagnostics: Diagnostic[];
 }
 
-/** Explicit ids over the whole project, files in input order: the first card with an id owns it. */
-export function claimIds(files: readonly { path: string; summary: FileSummary }[]): Claims {
+/**
+ * The id of a project that has no lock yet: made from its cards (every file's path and each
+ * card's question key and content hash, files in input order), then kept in the lock for good.
+ * Two unrelated projects never share one; the same sources built twice from scratch do.
+ */
+export function projectIdOf(files: readonly CompiledFile[]): string {
+  const seed = files.map(
+    (f) => `${f.path}\u0000${f.cards.map((c) => `${c.hashes.key}:${c.hashes.content}`).join(',')}`,
+  );
+  return projectId(seed.join('\u0001'));
+}
+
+/**
+ * Explicit ids over the whole project, files in input order: the first card with an id owns it.
+ * Its GUID is the project's salted one, or the unsalted one a version 1 lock may hold: both
+ * name the scope that links the note.
+ */
+export function claimIds(
+  files: readonly { path: string; summary: FileSummary }[],
+  project: string,
+): Claims {
   const first = new Map<string, SourceRef>();
   const claims: Claims = { owners: new Map(), diagnostics: [] };
   for (const { path, summary } of files) {
@@ -82,7 +103,8 @@ export function claimIds(files: readonly { path: string; summary: FileSummary }[
         });
       } else {
         first.set(id, at);
-        claims.owners.set(explicitGuid(id), summary.scope!);
+        claims.owners.set(explicitGuid(project, id), summary.scope!);
+        claims.owners.set(explicitGuidV1(id), summary.scope!);
       }
     }
   }
@@ -121,7 +143,7 @@ export interface ScopeLink {
   scope: string;
   /** Notes of the scope's cards, in input order. */
   notes: Note[];
-  /** Notes whose cards vanished, by GUID (see retiredNote). */
+  /** Notes whose cards vanished and that the lock still remembers, by GUID (see retiredNote). */
   retired: Note[];
   cards: JsonCard[];
   /** `duplicate-question` warnings. */
@@ -137,14 +159,15 @@ export interface ScopeLink {
 
 /**
  * Links the cards of one scope (`files` in input order, every card in the scope) against the
- * scope's slice of the previous lock. `now` (seconds) only becomes the mod of changed notes.
+ * scope's slice of the previous lock. `context.now` (seconds) only becomes the mod of changed
+ * notes and the id of new ones; `context.taken` collects the ids this build gives out.
  * `claims` are the project's `duplicate-id` errors: the ids of those cards are not used.
  */
 export function linkScope(
   scope: string,
   files: readonly CompiledFile[],
   slice: Readonly<Record<string, LockEntry>>,
-  now: number,
+  context: ResolveContext,
   claims: readonly Diagnostic[] = [],
 ): ScopeLink {
   const diagnostics: Diagnostic[] = [];
@@ -163,7 +186,7 @@ export function linkScope(
     const base = card.hashes.key;
     const n = (occurrences.get(base) ?? 0) + 1;
     occurrences.set(base, n);
-    const at = `${card.source.file}:${card.source.line}`;
+    const at = card.source.file;
     if (card.id !== null) {
       // Identified by its id.
     } else if (n > 1) {
@@ -189,17 +212,21 @@ export function linkScope(
       q: card.markdown.question.replace(/\s+/g, ' ').trim().slice(0, 120),
     };
   });
-  const resolved = resolveNotes(inputs, slice, now);
-  const again = resolveNotes(inputs, resolved.notes, now + 1);
+  const resolved = resolveNotes(inputs, slice, context);
+  const again = resolveNotes(inputs, resolved.notes, {
+    ...context,
+    now: context.now + 1,
+    taken: new Set(context.taken),
+  });
   const settled =
     again.identities.every((id, i) => id.guid === resolved.identities[i]!.guid) &&
     serializeEntries(again.notes) === serializeEntries(resolved.notes);
   const notes: Note[] = [];
   const jsonCards: JsonCard[] = [];
   cards.forEach((card, i) => {
-    const { guid, mod } = resolved.identities[i]!;
+    const { guid, mod, added } = resolved.identities[i]!;
     const fields = card.html;
-    notes.push({ guid, deck: card.deck, tags: card.tags, fields, mod, source: card.source });
+    notes.push({ guid, deck: card.deck, tags: card.tags, fields, mod, added, source: card.source });
     jsonCards.push({
       guid,
       id: card.id,
@@ -223,6 +250,12 @@ export function linkScope(
 
 /** A package made of linked scopes (one by default, every scope with --bundle). */
 export interface LinkedPackage extends Package {
+  /**
+   * The notes of cards gone from the sources that the lock still remembers, tagged
+   * `deckc::retired`, by GUID: shipped apart (`<Deck>.retired.apkg`), never in the package a
+   * new user imports.
+   */
+  retired: Note[];
   cards: JsonCard[];
   /** Diagnostics of the files whose cards are in this package (for the preview page). */
   diagnostics: Diagnostic[];
@@ -230,8 +263,8 @@ export interface LinkedPackage extends Package {
 
 /**
  * Packs linked scopes into a package named `name`: their notes in input order (`files`, the
- * scopes' files sorted by path), then the retired ones by GUID; media by name. `diagnostics` are
- * any further ones (duplicate ids) on these files.
+ * scopes' files sorted by path), the retired ones apart by GUID; media by name. `diagnostics`
+ * are any further ones (duplicate ids) on these files.
  */
 export function pack(
   name: string,
@@ -261,10 +294,8 @@ export function pack(
   }
   return {
     name,
-    notes: [
-      ...inOrder(links.flatMap((l) => l.notes)),
-      ...links.flatMap((l) => l.retired).sort(byKey((n) => n.guid)),
-    ],
+    notes: inOrder(links.flatMap((l) => l.notes)),
+    retired: links.flatMap((l) => l.retired).sort(byKey((n) => n.guid)),
     cards: inOrder(links.flatMap((l) => l.cards)),
     media: [...media.values()].sort(byKey((m) => m.name)),
     diagnostics: files
@@ -276,6 +307,13 @@ export function pack(
 export interface LinkOptions {
   /** Build time in seconds; the `mod` of notes whose content changed. */
   now: number;
+  /**
+   * The project id that salts new GUIDs: this one when given (a config may pin it), else the
+   * previous lock's, else one made from the files (projectIdOf).
+   */
+  project?: string | undefined;
+  /** Seconds a retired note is remembered (default: a year, KEEP_RETIRED_SECONDS). */
+  keepRetired?: number | undefined;
   /** One package for everything, under this name; otherwise one per top-level deck. */
   bundle?: string | undefined;
 }
@@ -293,8 +331,15 @@ export function linkProject(
   previous: Lock | null,
   options: LinkOptions,
 ): LinkResult {
+  const project = options.project ?? previous?.project ?? projectIdOf(files);
+  const context: ResolveContext = {
+    project,
+    now: options.now,
+    taken: new Set(),
+    keepRetired: options.keepRetired ?? KEEP_RETIRED_SECONDS,
+  };
   const summaries = files.map((f) => ({ path: f.path, summary: summarize(f) }));
-  const claims = claimIds(summaries);
+  const claims = claimIds(summaries, project);
   const slices = sliceLock(previous, claims.owners);
   const byScope = new Map<string, CompiledFile[]>();
   for (const [i, f] of files.entries()) {
@@ -305,7 +350,7 @@ export function linkProject(
   }
   for (const scope of slices.keys()) if (!byScope.has(scope)) byScope.set(scope, []);
   const links = [...byScope].map(([scope, scopeFiles]) =>
-    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, options.now, claims.diagnostics),
+    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, context, claims.diagnostics),
   );
   const packages =
     options.bundle !== undefined
@@ -315,10 +360,11 @@ export function linkProject(
   for (const l of links) Object.assign(notes, l.entries);
   return {
     packages: packages
-      .filter((p) => p.notes.length > 0)
+      .filter((p) => p.notes.length + p.retired.length > 0)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     lock: {
-      lockfileVersion: 1,
+      lockfileVersion: 2,
+      project,
       notetype: resolveNotetype(previous, notetypeStyleHash(), options.now),
       notes,
     },
@@ -347,9 +393,12 @@ function diag(
 
 /**
  * A note whose card vanished from the sources. Anki never deletes notes on import, so deckc
- * ships it once more, tagged, in a `Retired` subdeck of its package, so users can find it.
+ * ships it in the package's retirements (`<Deck>.retired.apkg`), tagged, with a mod that rose
+ * when it was retired: a collection that has the note updates it (and can find it by its tag),
+ * one that never had it gets it only by importing the retirements on purpose.
  */
-function retiredNote(guid: string, entry: LockEntry): Note {
+function retiredNote(guid: string, entry: LockEntry & { added: number }): Note {
+  // `at` is a file (version 1 locks: `file:line`).
   const [file, line] = [entry.at.replace(/:\d+$/, ''), Number(entry.at.match(/:(\d+)$/)?.[1] ?? 1)];
   const deck = normalizeDeckName(`${scopeOf(entry.deck)}::Retired`);
   return {
@@ -364,6 +413,7 @@ function retiredNote(guid: string, entry: LockEntry): Note {
       Source: escapeHtml(`retired · ${entry.at}`),
     },
     mod: entry.mod,
+    added: entry.added,
     source: { file, line, column: 1 },
   };
 }

@@ -158,6 +158,11 @@ export const Note = z.object({
   }),
   /** Last content change, in seconds since the epoch (Anki's `notes.mod`). */
   mod: z.number().int().min(0),
+  /**
+   * The note's id in Anki (and its card's): when deckc first built it, in milliseconds since
+   * the epoch, as Anki's own ids are (the browser's "Added" column and `added:N` read it).
+   */
+  added: z.number().int().min(0),
   source: SourceRef,
 });
 export type Note = z.infer<typeof Note>;

@@ -302,11 +302,18 @@ describe('emitApkg: notes and cards', () => {
     }
   });
 
-  it('keeps the ids of two different packages apart', async () => {
-    const a = await roundTrip(makePackage(200, { name: 'a' }));
-    const b = await roundTrip(makePackage(200, { name: 'b' }));
-    const idsA = new Set(a.notes.map((note) => note.id));
-    expect(b.notes.some((note) => idsA.has(note.id))).toBe(false);
+  it("uses each note's creation time as its id and its card's, unique within the package", async () => {
+    const added = [1_767_225_600_123, 1_767_225_600_500, 1_767_225_600_500, 1_767_225_600_499];
+    const apkg = await roundTrip(makePackage(4, {}, (n) => ({ added: added[n]! })));
+    // The second note created in the same millisecond as another (two builds at one
+    // SOURCE_DATE_EPOCH) takes the next free one before it, and the one after it the next.
+    const byGuid = new Map(apkg.notes.map((note) => [note.guid, note.id]));
+    const ids = [1_767_225_600_123, 1_767_225_600_500, 1_767_225_600_499, 1_767_225_600_498];
+    expect([0, 1, 2, 3].map((n) => byGuid.get(`guid-${n}`))).toEqual(ids);
+    for (const card of apkg.cards) expect(card.id).toBe(card.nid);
+    // New cards are studied in source order, whatever their ids.
+    const dueOf = new Map(apkg.cards.map((card) => [card.nid, card.due]));
+    expect(ids.map((id) => dueOf.get(id))).toEqual([1, 2, 3, 4]);
   });
 
   it('joins fields with 0x1f in FIELD_NAMES order and drops stray 0x1f', async () => {

@@ -17,6 +17,7 @@ export function makeNote(n: number, overrides: Partial<Note> = {}): Note {
       Source: `book.md:${n + 1}`,
     },
     mod: BASE_MOD + n,
+    added: BASE_MOD * 1000 + n,
     source: { file: 'book.md', line: n + 1, column: 1 },
     ...overrides,
   };

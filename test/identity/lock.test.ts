@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { derivedGuid, questionKeyHash } from '../../src/identity/guid.js';
+import { derivedGuid, explicitGuidV1, questionKeyHash } from '../../src/identity/guid.js';
 import {
   type IdentityInput,
+  KEEP_RETIRED_SECONDS,
   Lock,
   type LockEntry,
   lockLines,
@@ -13,6 +14,8 @@ import {
   serializeLockLines,
 } from '../../src/identity/lock.js';
 
+const PROJECT = 'TestProject0000000000a';
+
 /** A whole build's identities and next lock, as linking computes them per scope. */
 function resolveIdentities(
   cards: readonly IdentityInput[],
@@ -20,9 +23,18 @@ function resolveIdentities(
   style: string,
   now: number,
 ) {
-  const { identities, retired, notes } = resolveNotes(cards, previous?.notes ?? {}, now);
+  const { identities, retired, notes } = resolveNotes(cards, previous?.notes ?? {}, {
+    project: PROJECT,
+    now,
+    taken: new Set(),
+    keepRetired: KEEP_RETIRED_SECONDS,
+  });
   const notetype = resolveNotetype(previous, style, now);
-  return { identities, retired, lock: { lockfileVersion: 1 as const, notetype, notes } };
+  return {
+    identities,
+    retired,
+    lock: { lockfileVersion: 2 as const, project: PROJECT, notetype, notes },
+  };
 }
 
 const card = (
@@ -47,7 +59,9 @@ describe('resolveIdentities', () => {
     const a = resolveIdentities([card('What is X?')], null, 's', 1000);
     const b = resolveIdentities([card('What is X?')], null, 's', 9999);
     expect(a.identities[0]!.guid).toBe(b.identities[0]!.guid);
-    expect(a.identities[0]!.guid).toBe(derivedGuid('Book', questionKeyHash('What is X?', 1)));
+    expect(a.identities[0]!.guid).toBe(
+      derivedGuid(PROJECT, 'Book', questionKeyHash('What is X?', 1)),
+    );
     expect(a.identities[0]!.guid).toMatch(/^[0-9A-Za-z]{11}$/);
   });
 
@@ -125,8 +139,90 @@ describe('resolveIdentities', () => {
     expect(again.retired[0]![1].mod).toBe(2000);
     expect(serializeLock(again.lock)).toBe(serializeLock(removed.lock));
     const back = resolveIdentities([card('Q1'), card('Q2', 'b')], removed.lock, 's', 4000);
-    expect(back.identities[1]).toEqual({ guid, mod: 4000 });
+    expect(back.identities[1]).toEqual({ guid, mod: 4000, added: first.identities[1]!.added });
     expect(back.lock.notes[guid]!.retired).toBeUndefined();
+  });
+
+  it('forgets a retired note a year after it was retired, not before', () => {
+    const first = resolveIdentities([card('Q1'), card('Q2')], null, 's', 1000);
+    const removed = resolveIdentities([card('Q1')], first.lock, 's', 2000);
+    const guid = removed.retired[0]![0];
+    const within = resolveIdentities([card('Q1')], removed.lock, 's', 2000 + KEEP_RETIRED_SECONDS);
+    expect(within.retired.map(([g]) => g)).toEqual([guid]);
+    const after = resolveIdentities([card('Q1')], within.lock, 's', 2001 + KEEP_RETIRED_SECONDS);
+    expect(after.retired).toEqual([]);
+    expect(after.lock.notes[guid]).toBeUndefined();
+  });
+
+  it('salts new GUIDs with the project id, so two projects never share one', () => {
+    const other = resolveNotes(
+      [card('Q'), card('E', 'a', 'c', { id: 'intro' })],
+      {},
+      {
+        project: 'OtherProject0000000000',
+        now: 1000,
+        taken: new Set(),
+        keepRetired: KEEP_RETIRED_SECONDS,
+      },
+    );
+    const ours = resolveIdentities(
+      [card('Q'), card('E', 'a', 'c', { id: 'intro' })],
+      null,
+      's',
+      1000,
+    );
+    expect(other.identities[0]!.guid).not.toBe(ours.identities[0]!.guid);
+    expect(other.identities[1]!.guid).not.toBe(ours.identities[1]!.guid);
+    expect(ours.lock.notes[ours.identities[1]!.guid]!.id).toBe('intro');
+  });
+
+  it('keeps the GUIDs of a version 1 lock, explicit ids included, and gives their notes ids', () => {
+    const v1: Record<string, LockEntry> = {
+      oldDerived1: {
+        deck: 'Book::Part 01',
+        key: questionKeyHash('Q', 1),
+        answer: 'a',
+        content: 'Q|a',
+        mod: 900,
+        at: 'book/p1.md:3',
+        q: 'Q',
+      },
+      [explicitGuidV1('intro')]: {
+        deck: 'Book::Part 01',
+        key: questionKeyHash('E', 1),
+        answer: 'a',
+        content: 'c',
+        mod: 900,
+        at: 'book/p1.md:9',
+        q: 'E',
+      },
+    };
+    const r = resolveNotes([card('Q'), card('E', 'a', 'c', { id: 'intro' })], v1, {
+      project: PROJECT,
+      now: 1000,
+      taken: new Set(),
+      keepRetired: KEEP_RETIRED_SECONDS,
+    });
+    expect(r.identities.map((i) => i.guid)).toEqual(['oldDerived1', explicitGuidV1('intro')]);
+    // Content unchanged ('Q|a' and 'c'): mods kept; each note gets an id before `now`.
+    expect(r.identities.map((i) => i.mod)).toEqual([900, 900]);
+    expect(r.identities.map((i) => i.added)).toEqual([999_998, 999_999]);
+    expect(r.retired).toEqual([]);
+  });
+
+  it('gives new notes ids before now in source order, never one already taken', () => {
+    const taken = new Set([999_999]);
+    const context = { project: PROJECT, now: 1000, taken, keepRetired: KEEP_RETIRED_SECONDS };
+    const first = resolveNotes([card('A'), card('B')], {}, context);
+    expect(first.identities.map((i) => i.added)).toEqual([999_997, 999_998]);
+    expect([...taken].sort()).toEqual([999_997, 999_998, 999_999]);
+    // Later, a card inserted above them is newer: its id is later, and theirs stay.
+    const next = resolveNotes([card('C'), card('A'), card('B')], first.notes, {
+      ...context,
+      now: 2000,
+      taken: new Set(),
+    });
+    expect(next.identities.map((i) => i.added)).toEqual([1_999_999, 999_997, 999_998]);
   });
 
   it('uses explicit ids across scopes', () => {
@@ -170,12 +266,12 @@ describe('resolveIdentities', () => {
   it('writes a parsed lock again from the texts of its entries, unchanged', () => {
     const r = resolveIdentities([card('Q1'), card('Q2'), card('Q3')], null, 's', 1);
     const text = serializeLock(r.lock);
-    const parsed = JSON.parse(text) as Lock;
+    const parsed = JSON.parse(text) as Lock & { project: string };
     rememberEntryTexts(parsed, text);
     expect(serializeLock(parsed)).toBe(text);
     // The remembered texts are what gets written: an entry's line comes from the file it was read from.
     const marked = text.replace('"mod":1,"q":"Q2"', '"mod":1 ,"q":"Q2"');
-    const again = JSON.parse(marked) as Lock;
+    const again = JSON.parse(marked) as Lock & { project: string };
     rememberEntryTexts(again, marked);
     expect(serializeLock(again)).toBe(marked);
   });
@@ -202,11 +298,9 @@ describe('resolveIdentities', () => {
         ...notes,
       },
     });
-    expect(serializeLockLines(r.lock.notetype, [first!, second!, ...rest], notes)).toBe(expected);
-    expect(serializeLockLines(r.lock.notetype, lines, {})).toBe(text);
-    expect(serializeLockLines(r.lock.notetype, [], {})).toBe(
-      serializeLock({ ...r.lock, notes: {} }),
-    );
+    expect(serializeLockLines(r.lock, [first!, second!, ...rest], notes)).toBe(expected);
+    expect(serializeLockLines(r.lock, lines, {})).toBe(text);
+    expect(serializeLockLines(r.lock, [], {})).toBe(serializeLock({ ...r.lock, notes: {} }));
     expect(lockLines(serializeLock({ ...r.lock, notes: {} }))).toEqual([]);
   });
 
