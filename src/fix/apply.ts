@@ -99,6 +99,11 @@ export function fixText(source: string, path: string): FixTextResult {
   return { text: bom + text, applied, rejected, diagnostics: current.diagnostics };
 }
 
+/** Whether applying `fixes` (non-overlapping, on `text`) leaves the same cards. */
+export function keepsCards(text: string, path: string, fixes: readonly Fix[]): boolean {
+  return analyse(applyFixes(text, fixes), path).cards === analyse(text, path).cards;
+}
+
 /** A fix's identity within one text (its rule and edits). */
 const fixKey = (d: Diagnostic) => `${d.rule}\u0000${JSON.stringify(d.fix)}`;
 

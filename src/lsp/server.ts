@@ -1,4 +1,451 @@
-/** Placeholder replaced below. */
-export async function startServer(): Promise<number> {
-  return 0;
+/**
+ * `deckc lsp`: a Language Server Protocol server for the card language, over stdio.
+ *
+ * On open and on every change (debounced by DEBOUNCE_MS) a document is parsed again — the
+ * structure pass only takes milliseconds — and its cards rendered for their diagnostics, but
+ * only the cards whose content changed (analysis.ts caches the rest), so one keystroke costs one
+ * card's render. A document with many unrendered cards (just opened, a paste) is rendered in
+ * slices between messages, so a keystroke is never blocked behind it. The build engine never
+ * runs here.
+ *
+ * Each document belongs to an input root: the nearest folder above it holding deckc.lock.json
+ * (up to the workspace folder), else its workspace folder. The root's other Markdown files are
+ * read once, in slices, for the workspace checks (workspace.ts); open documents win over disk.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  type CodeAction,
+  CodeActionKind,
+  type Connection,
+  createConnection,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Diagnostic as LspDiagnostic,
+  MarkupKind,
+  ProposedFeatures,
+  type Range,
+  SymbolKind,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { type Fix, fixText, keepsCards } from '../fix/apply.js';
+import { LOCK_FILE } from '../identity/lock.js';
+import { loadConfig } from '../io/config-file.js';
+import { collectInput, mediaReader } from '../io/input.js';
+import { parseFile } from '../parse/parse-file.js';
+import type { Diagnostic } from '../validate/schema.js';
+import {
+  type Analysis,
+  analyse,
+  cardAtLine,
+  type DeckOptions,
+  RenderCache,
+  summarize,
+} from './analysis.js';
+import { RootIndex } from './workspace.js';
+
+/** Quiet time after a change before the document is analysed again, in milliseconds. */
+export const DEBOUNCE_MS = 30;
+/** Cards rendered at once before diagnostics go out; more are rendered in slices. */
+const RENDER_AT_ONCE = 16;
+/** Work per slice of a background job before yielding to incoming messages, in milliseconds. */
+const SLICE_MS = 8;
+
+const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
+
+interface Root {
+  index: RootIndex;
+  options: DeckOptions;
+  readMedia: (path: string) => Uint8Array | null;
+  /** Resolves when the root's files on disk are in the index. */
+  loaded: Promise<void>;
+}
+
+interface DocState {
+  uri: string;
+  root: Root;
+  /** Relative to the root, `/` separators. */
+  path: string;
+  cache: RenderCache;
+  analysis: Analysis | null;
+  version: number;
+  timer: NodeJS.Timeout | null;
+}
+
+const yieldToMessages = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs the server on stdin/stdout until the client says exit. */
+export function startServer(): Promise<number> {
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  serve(connection);
+  connection.listen();
+  return new Promise(() => {
+    // The protocol's `exit` notification ends the process (vscode-languageserver's handler).
+  });
+}
+
+/** Wires the server's handlers to a connection (exported for the benchmark's in-process use). */
+export function serve(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const states = new Map<string, DocState>();
+  const roots = new Map<string, Root>();
+  let folders: string[] = [];
+
+  connection.onInitialize((params) => {
+    folders = (params.workspaceFolders ?? [])
+      .map((f) => fileURLToPath(f.uri))
+      .concat(params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.deckc`],
+        },
+        documentSymbolProvider: true,
+        hoverProvider: true,
+        foldingRangeProvider: true,
+      },
+      serverInfo: { name: 'deckc' },
+    };
+  });
+
+  /** The input root of a file: the nearest folder with a lock file, else its workspace folder. */
+  function rootOf(file: string): string {
+    const folder = folders
+      .filter((f) => file.startsWith(f + path.sep))
+      .sort((a, b) => b.length - a.length)[0];
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, LOCK_FILE))) return dir;
+      if (dir === folder || path.dirname(dir) === dir) break;
+    }
+    return folder ?? path.dirname(file);
+  }
+
+  function rootFor(dir: string): Root {
+    const root = roots.get(dir);
+    if (root) return root;
+    const index = new RootIndex(dir);
+    const made: Root = {
+      index,
+      options: { rootDeck: 'Default', decks: {} },
+      readMedia: () => null,
+      loaded: Promise.resolve(),
+    };
+    try {
+      made.readMedia = mediaReader(dir);
+    } catch {
+      // A root that cannot be resolved reads no media.
+    }
+    made.loaded = loadRoot(made, dir).catch(() => {
+      // An unreadable root: the open documents are still checked against each other.
+    });
+    roots.set(dir, made);
+    return made;
+  }
+
+  /** Reads the config and the root's files into the index, a few at a time. */
+  async function loadRoot(root: Root, dir: string) {
+    const folder = folders.find((f) => dir === f || dir.startsWith(f + path.sep)) ?? dir;
+    const { config } = await loadConfig(folder);
+    root.options = { rootDeck: config.rootDeck ?? 'Default', decks: config.decks ?? {} };
+    const input = await collectInput(dir, dir, config.ignore ?? []);
+    let slice = performance.now();
+    for (const file of input.files) {
+      if (root.index.files.has(file.path) && isOpen(root, file.path)) continue;
+      try {
+        const parsed = parseFile(new Uint8Array(readFileSync(file.absolute)), file.path);
+        if (!isOpen(root, file.path))
+          root.index.set(file.path, summarize(parsed, file.path, root.options));
+      } catch {
+        // A file that vanished meanwhile.
+      }
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToMessages();
+        slice = performance.now();
+      }
+    }
+    publishRoot(root);
+  }
+
+  const isOpen = (root: Root, file: string) =>
+    [...states.values()].some((s) => s.root === root && s.path === file);
+
+  function stateOf(doc: TextDocument): DocState {
+    let state = states.get(doc.uri);
+    if (state) return state;
+    const file = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
+    const dir = doc.uri.startsWith('file:') ? rootOf(file) : (folders[0] ?? process.cwd());
+    const root = rootFor(dir);
+    const relative = path.relative(dir, file).split(path.sep).join('/');
+    state = {
+      uri: doc.uri,
+      root,
+      path: relative,
+      cache: new RenderCache(relative, (p) => root.readMedia(p)),
+      analysis: null,
+      version: -1,
+      timer: null,
+    };
+    states.set(doc.uri, state);
+    return state;
+  }
+
+  function schedule(doc: TextDocument, delay: number) {
+    const state = stateOf(doc);
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      const current = documents.get(doc.uri);
+      if (current) void update(state, current);
+    }, delay);
+  }
+
+  /** Analyses the document's current text and publishes its diagnostics (and its root's). */
+  async function update(state: DocState, doc: TextDocument) {
+    const version = doc.version;
+    const a = analyse(doc.getText(), state.path, state.root.options, state.cache);
+    state.analysis = a;
+    state.version = version;
+    const before = JSON.stringify(state.root.index.files.get(state.path) ?? null);
+    state.root.index.set(state.path, a.summary);
+    const cards = a.parsed.file.children;
+    const missing = a.rendered.flatMap((r, k) => (r === null ? [k] : []));
+    if (missing.length <= RENDER_AT_ONCE) {
+      for (const k of missing) a.rendered[k] = state.cache.get(cards[k]!);
+      state.cache.sweep();
+    }
+    publish(state);
+    // Other open files of the root see this one's ids and questions.
+    if (JSON.stringify(a.summary) !== before) publishRoot(state.root, state);
+    if (missing.length > RENDER_AT_ONCE) {
+      let slice = performance.now();
+      for (const k of missing) {
+        if (state.analysis !== a) return; // a newer version took over
+        a.rendered[k] = state.cache.get(cards[k]!);
+        if (performance.now() - slice > SLICE_MS) {
+          await yieldToMessages();
+          slice = performance.now();
+        }
+      }
+      if (state.analysis !== a) return;
+      state.cache.sweep();
+      publish(state);
+    }
+  }
+
+  function publishRoot(root: Root, except?: DocState) {
+    for (const s of states.values()) if (s.root === root && s !== except && s.analysis) publish(s);
+  }
+
+  function publish(state: DocState) {
+    const a = state.analysis!;
+    const all = [
+      ...a.parsed.diagnostics,
+      ...a.rendered.flatMap((r) => r ?? []),
+      ...state.root.index.diagnostics(state.path),
+    ];
+    void connection.sendDiagnostics({
+      uri: state.uri,
+      version: state.version,
+      diagnostics: all.map((d) => toLsp(d, state.root.index.root)),
+    });
+  }
+
+  documents.onDidChangeContent(({ document }) => {
+    schedule(document, states.has(document.uri) ? DEBOUNCE_MS : 0);
+  });
+
+  documents.onDidClose(({ document }) => {
+    const state = states.get(document.uri);
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    states.delete(document.uri);
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    // Back to what the disk says.
+    let summary = null;
+    try {
+      const file = path.join(state.root.index.root, state.path);
+      const parsed = parseFile(new Uint8Array(readFileSync(file)), state.path);
+      summary = summarize(parsed, state.path, state.root.options);
+    } catch {
+      // Deleted or never saved: gone from the root.
+    }
+    state.root.index.set(state.path, summary);
+    publishRoot(state.root);
+  });
+
+  /** The state of a document, analysed up to its current version. */
+  async function current(uri: string): Promise<DocState | null> {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const state = stateOf(doc);
+    if (state.version !== doc.version || !state.analysis) {
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = null;
+      await update(state, doc);
+    }
+    return state;
+  }
+
+  connection.onCodeAction(async (params) => {
+    const state = await current(params.textDocument.uri);
+    if (!state?.analysis) return [];
+    const { text } = state.analysis;
+    const only = params.context.only;
+    const wants = (kind: string) => !only || only.some((k) => kind.startsWith(k));
+    const actions: CodeAction[] = [];
+    const fixable = state.analysis.parsed.diagnostics.filter((d) => d.fix);
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const d of fixable) {
+        if (!intersects(rangeOf(d), params.range)) continue;
+        if (!keepsCards(text, state.path, [d.fix!])) continue;
+        actions.push({
+          title: d.fix!.message,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [toLsp(d, state.root.index.root)],
+          isPreferred: true,
+          edit: { changes: { [state.uri]: d.fix!.edits.map(toTextEdit) } },
+        });
+      }
+    }
+    const fixAll = (kind: string): CodeAction | null => {
+      const fixed = fixText(text, state.path);
+      if (fixed.text === text) return null;
+      return {
+        title: 'Fix all deckc problems in this file',
+        kind,
+        edit: { changes: { [state.uri]: [minimalEdit(text, fixed.text)] } },
+      };
+    };
+    if (fixable.length > 0 && actions.length > 0 && wants(CodeActionKind.QuickFix)) {
+      const all = fixAll(CodeActionKind.QuickFix);
+      if (all) actions.push(all);
+    }
+    if (only?.some((k) => `${CodeActionKind.SourceFixAll}.deckc`.startsWith(k))) {
+      const all = fixAll(`${CodeActionKind.SourceFixAll}.deckc`);
+      if (all) actions.push(all);
+    }
+    return actions;
+  });
+
+  connection.onDocumentSymbol(async (params) => {
+    const state = await current(params.textDocument.uri);
+    if (!state?.analysis) return [];
+    return state.analysis.parsed.file.children.map((card): DocumentSymbol => {
+      const range = toRange(card.position.start, card.position.end);
+      const q = card.question.position;
+      let selectionRange = toRange(q.start, q.end);
+      if (!contains(range, selectionRange))
+        selectionRange = { start: range.start, end: range.start };
+      const question = card.question.value.split(/\r?\n|\r/)[0]!.trim();
+      return {
+        name: question.length > 100 ? `${question.slice(0, 99)}…` : question || '(empty)',
+        ...(card.title ? { detail: card.title.value } : {}),
+        kind: SymbolKind.Field,
+        range,
+        selectionRange,
+      };
+    });
+  });
+
+  connection.onFoldingRanges(async (params) => {
+    const state = await current(params.textDocument.uri);
+    if (!state?.analysis) return [];
+    return state.analysis.parsed.file.children
+      .map(
+        (card): FoldingRange => ({
+          startLine: card.position.start.line - 1,
+          endLine: card.position.end.line - 1,
+        }),
+      )
+      .filter((r) => r.endLine > r.startLine);
+  });
+
+  connection.onHover(async (params) => {
+    const state = await current(params.textDocument.uri);
+    if (!state?.analysis) return null;
+    const card = cardAtLine(state.analysis.parsed, params.position.line + 1);
+    if (!card) return null;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: card.answer.value },
+      range: toRange(card.question.position.start, card.question.position.end),
+    };
+  });
+
+  documents.listen(connection);
+}
+
+/** A 1-based diagnostic place as an LSP range (0-based, UTF-16: the same units). */
+const toRange = (
+  start: { line: number; column: number },
+  end: { line: number; column: number },
+): Range => ({
+  start: { line: start.line - 1, character: start.column - 1 },
+  end: { line: end.line - 1, character: end.column - 1 },
+});
+
+const rangeOf = (d: Diagnostic) => toRange(d, { line: d.endLine, column: d.endColumn });
+
+const before = (a: Range['start'], b: Range['start']) =>
+  a.line < b.line || (a.line === b.line && a.character <= b.character);
+const intersects = (a: Range, b: Range) => before(a.start, b.end) && before(b.start, a.end);
+const contains = (outer: Range, inner: Range) =>
+  before(outer.start, inner.start) && before(inner.end, outer.end);
+
+function toLsp(d: Diagnostic, root: string): LspDiagnostic {
+  return {
+    range: rangeOf(d),
+    severity: SEVERITY[d.severity],
+    code: d.rule,
+    source: 'deckc',
+    message: d.message,
+    ...(d.related
+      ? {
+          relatedInformation: [
+            {
+              location: {
+                uri: pathToFileURL(path.join(root, d.related.file)).href,
+                range: toRange(d.related, d.related),
+              },
+              message: d.related.message,
+            },
+          ],
+        }
+      : {}),
+    ...(d.fix ? { data: { fix: d.fix } } : {}),
+  };
+}
+
+const toTextEdit = (e: Fix['edits'][number]): TextEdit => ({
+  range: toRange(e, { line: e.endLine, column: e.endColumn }),
+  newText: e.text,
+});
+
+/** One edit turning `a` into `b`: the changed middle between their common prefix and suffix. */
+function minimalEdit(a: string, b: string): TextEdit {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  // Never between the CR and the LF of one line ending.
+  if (start > 0 && a[start - 1] === '\r' && a[start] === '\n') start--;
+  let end = 0;
+  while (
+    end < a.length - start &&
+    end < b.length - start &&
+    a[a.length - 1 - end] === b[b.length - 1 - end]
+  )
+    end++;
+  const cut = a.length - end;
+  if (end > 0 && a[cut - 1] === '\r' && a[cut] === '\n') end--;
+  const position = (offset: number) => {
+    const lines = a.slice(0, offset).split(/\r\n|\n|\r/);
+    return { line: lines.length - 1, character: lines[lines.length - 1]!.length };
+  };
+  return {
+    range: { start: position(start), end: position(a.length - end) },
+    newText: b.slice(start, b.length - end),
+  };
 }
