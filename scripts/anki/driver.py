@@ -6,11 +6,14 @@ Run with Debian's /usr/bin/python3. Every subcommand prints one JSON object on s
   driver.py import COLLECTION PACKAGE...  import .apkg files in order, the way File > Import does
   driver.py dump COLLECTION               what Anki stored
   driver.py check COLLECTION              Tools > Check Database (col.fixIntegrity()), then dump
+  driver.py review COLLECTION CARD_ID...  study each card once, answering "Good" as the reviewer
+                                          does (col.sched.answerCard), then dump
 
 COLLECTION is a path ending in .anki2, created on first use; its media folder sits beside it
 (COLLECTION with .media instead of .anki2). Add --render to include each card's rendered
 question and answer HTML. The result always has "state" (see dump()); import adds "imports"
 (one entry per package, with Anki's import log and any error), check adds "check".
+The state's "revlog" lists every review (id, cid, ease, type), in id order.
 """
 import json
 import os
@@ -92,6 +95,10 @@ def dump(col, render=False):
             card["answer"] = c.a()
         cards.append(card)
 
+    revlog = [{"id": rid, "cid": cid, "ease": ease, "type": type_}
+              for rid, cid, ease, type_ in col.db.execute(
+                  "select id, cid, ease, type from revlog order by id")]
+
     media_dir = col.media.dir()
     return {
         "ankiVersion": anki.version,
@@ -101,6 +108,7 @@ def dump(col, render=False):
                   for d in sorted(col.decks.all(), key=lambda d: d["name"])},
         "notes": notes,
         "cards": cards,
+        "revlog": revlog,
         "media": sorted(f for f in os.listdir(media_dir)
                         if os.path.isfile(os.path.join(media_dir, f))),
         "tags": sorted(col.tags.all()),
@@ -125,10 +133,18 @@ def import_packages(col, packages):
     return results
 
 
+def review_cards(col, card_ids):
+    for cid in card_ids:
+        card = col.getCard(int(cid))
+        card.startTimer()
+        col.sched.answerCard(card, 3)
+    col.save()
+
+
 def main(argv):
     render = "--render" in argv
     args = [a for a in argv if a != "--render"]
-    if len(args) < 2 or args[0] not in ("import", "dump", "check"):
+    if len(args) < 2 or args[0] not in ("import", "dump", "check", "review"):
         sys.stderr.write(__doc__)
         return 2
     command, path, rest = args[0], args[1], args[2:]
@@ -139,6 +155,8 @@ def main(argv):
         out = {}
         if command == "import":
             out["imports"] = import_packages(col, rest)
+        elif command == "review":
+            review_cards(col, rest)
         elif command == "check":
             text, ok = col.fixIntegrity()
             out["check"] = {"ok": bool(ok), "messages": [l for l in text.split("\n") if l]}

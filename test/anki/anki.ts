@@ -69,6 +69,8 @@ export type AnkiState = {
   notes: AnkiNote[];
   /** In id order. */
   cards: AnkiCard[];
+  /** Every review, in id order. */
+  revlog: { id: number; cid: number; ease: number; type: number }[];
   /** File names in the collection's media folder. */
   media: string[];
   tags: string[];
@@ -134,6 +136,11 @@ export class AnkiCollection {
   dump(render = false): AnkiState {
     return this.run<{ state: AnkiState }>(['dump', this.path, ...(render ? ['--render'] : [])])
       .state;
+  }
+
+  /** Studies each card once, answering "Good" (`col.sched.answerCard`), then the state after it. */
+  review(...cardIds: number[]): AnkiState {
+    return this.run<{ state: AnkiState }>(['review', this.path, ...cardIds.map(String)]).state;
   }
 
   /** Tools > Check Database (`col.fixIntegrity()`), then the state after it. */
