@@ -46,7 +46,8 @@ export interface CompileOptions {
 function deckOf(path: string, meta: SourceFile['meta'], options: CompileOptions): string {
   if (!meta.deck) {
     for (const [glob, deck] of Object.entries(options.decks ?? {})) {
-      if (picomatch.isMatch(path, glob)) return normalizeDeckName(deck);
+      const name = normalizeDeckName(deck);
+      if (name && picomatch.isMatch(path, glob)) return name;
     }
   }
   return deckNameFor(path, meta, options.rootDeck);

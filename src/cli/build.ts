@@ -22,6 +22,7 @@ import {
   serializeLock,
   serializeLockLines,
 } from '../identity/lock.js';
+import { resolveLockConflicts } from '../identity/lock-merge.js';
 import {
   BuildCache,
   CACHE_DIR,
@@ -53,6 +54,7 @@ import {
   pack,
   projectIdOf,
   type ScopeLink,
+  scopeSpeller,
   sliceLock,
   summarize,
 } from '../link/link.js';
@@ -84,6 +86,11 @@ export interface BuildOptions {
   now: number;
   /** The project id new GUIDs are salted with (the config's `project`); default: the lock's. */
   project?: string | undefined;
+  /**
+   * The wall clock in seconds, when `now` was pinned (SOURCE_DATE_EPOCH): a `now` in the future
+   * or before the lock's newest change is then a warning.
+   */
+  clock?: number | undefined;
   /** Worker threads for compiling and emitting; 1 (the default) runs everything in this thread. */
   jobs?: number;
   /** Use and fill `.deckc-cache/` in each input root (default true). */
@@ -337,12 +344,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The lock file as this cache's last build left it (canonical) needs no validating again,
     // and is parsed only if some scope is linked: its slices' hashes are in the index.
     const canonical = previousHash !== null && index.lock?.hash === previousHash;
+    const fresh = !(remembered && remembered.hash === previousHash) && !canonical;
+    // A lock with git's merge-conflict markers is merged as npm merges package-lock.json, or
+    // its ambiguities are errors at their lines and nothing is written for this root.
+    const conflict = fresh && previousHash !== null ? resolveLockConflicts(previousText()) : null;
+    if (conflict) report(conflict.diagnostics);
+    if (conflict && !conflict.lock) {
+      result.withheld.push(`${relRoot || '.'}: ${LOCK_FILE} has merge conflicts to resolve`);
+      return;
+    }
     let parsed: Lock | null | undefined =
       remembered && remembered.hash === previousHash
         ? remembered.lock
         : previousHash === null || canonical
           ? undefined
-          : parseLock(previousText(), lockPath);
+          : (conflict?.lock ?? parseLock(previousText(), lockPath));
     const previous = () => {
       if (parsed === undefined && previousHash !== null) {
         parsed = JSON.parse(previousText()) as Lock;
@@ -482,6 +498,39 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const project = options.project ?? lockProject ?? (await firstProjectId());
     if (result.bailed) return partial();
+    const lockWarning = (rule: string, message: string) =>
+      result.diagnostics.push({
+        file: shown(LOCK_FILE),
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'warning',
+        rule,
+        message,
+      });
+    if (options.project !== undefined && lockProject !== null && options.project !== lockProject)
+      lockWarning(
+        'lock-project',
+        `Unexpected project id '${options.project}' in the config, expected the lock's '${lockProject}'; notes the lock knows keep their GUIDs, new ones get GUIDs of '${options.project}'`,
+      );
+    if (options.clock !== undefined) {
+      // Anki 2.1.55–24.11 set an updated note's mtime to the import time: a build dated before
+      // the last one (before the user's import) may not update anything.
+      let newest = 0;
+      if (previousHash !== null)
+        for (const m of previousText().matchAll(/"mod":(\d+)/g)) newest = Math.max(newest, +m[1]!);
+      if (options.now > options.clock + 300)
+        lockWarning(
+          'clock-skew',
+          `Unexpected SOURCE_DATE_EPOCH ${options.now}, ${options.now - options.clock} s in the future, expected a time in the past; Anki rejects or renumbers note ids from the future`,
+        );
+      else if (options.now < newest)
+        lockWarning(
+          'clock-skew',
+          `Unexpected SOURCE_DATE_EPOCH ${options.now}, before the lock's newest change (${newest}), expected a later time; on Anki 2.1.55–24.11 notes changed now may not update a collection that imported a later build`,
+        );
+    }
     const resolveContext: ResolveContext = {
       project,
       now: options.now,
@@ -489,17 +538,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       keepRetired: KEEP_RETIRED_SECONDS,
     };
 
+    // Scopes spelt one way each (Anki tells deck names apart without case): files first.
+    const spell = scopeSpeller();
+    const scopes = summaries.map((s) => (s!.scope === null ? null : spell(s!.scope)));
     const claims = claimIds(
-      files.map((f, i) => ({ path: f.path, summary: summaries[i]! })),
+      files.map((f, i) => ({ path: f.path, summary: { ...summaries[i]!, scope: scopes[i]! } })),
       project,
     );
-    const owners = sha256(JSON.stringify([...claims.owners]));
+    // The slices of the lock depend on the explicit ids' owners and on how scopes are spelt.
+    const owners = sha256(JSON.stringify([[...claims.owners], [...new Set(scopes)]]));
     // The slices of the lock by scope, and their hashes: from the index while the lock file and
     // the explicit ids are as the last build left them.
     const known = canonical && index.lock!.owners === owners ? index.lock! : null;
     let slices: Map<string, Record<string, LockEntry>> | undefined;
     const allSlices = () => {
-      slices ??= sliceLock(previous(), claims.owners);
+      slices ??= sliceLock(previous(), claims.owners, spell);
       return slices;
     };
     // Outside watch mode, a lock file as the last build left it is read by lines, and only the
@@ -508,7 +561,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const lockByLine = () => {
       if (byLine === undefined) {
         const lines = known && parsed === undefined && !options.memo && lockLines(previousText());
-        byLine = lines ? { lines, scopes: lineScopes(lines, claims.owners) } : null;
+        byLine = lines ? { lines, scopes: lineScopes(lines, claims.owners, spell) } : null;
       }
       return byLine;
     };
@@ -534,13 +587,25 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         : resolveNotetype(previous(), style, options.now);
     const byScope = new Map<string, number[]>();
     for (const i of all) {
-      const scope = summaries[i]!.scope;
+      const scope = scopes[i]!;
       if (scope === null) report(compiled[i]!.diagnostics);
       else if (byScope.has(scope)) byScope.get(scope)!.push(i);
       else byScope.set(scope, [i]);
     }
     const lockScopes = known ? Object.keys(known.slices) : [...allSlices().keys()];
     for (const scope of lockScopes) if (!byScope.has(scope)) byScope.set(scope, []);
+    // Losing the lock is loud: an input root whose outputs or cache remain was built before.
+    const builtBefore = async () => {
+      for (const name of [...byScope.keys(), ...(options.bundle ? [options.bundle] : [])])
+        if (await stat(path.join(outDir, `${packageFileName(name)}.apkg`)).catch(() => null))
+          return true;
+      return false;
+    };
+    if (previousHash === null && (index.lock !== null || (await builtBefore())))
+      lockWarning(
+        'lock-missing',
+        `Unexpected missing ${LOCK_FILE} in an input root built before (its cache or its outputs remain), expected it beside the sources; every card gets a new GUID and imports into Anki as a duplicate: restore it (\`git checkout -- ${LOCK_FILE}\`) before building again`,
+      );
     const idDiagnostics = new Map<string, Diagnostic[]>();
     for (const d of claims.diagnostics) {
       if (idDiagnostics.has(d.file)) idDiagnostics.get(d.file)!.push(d);

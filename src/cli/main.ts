@@ -69,7 +69,9 @@ const parseJobs = (value: unknown): number => {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
   const epoch = io.env.SOURCE_DATE_EPOCH;
-  const now = epoch && /^\d+$/.test(epoch) ? Number(epoch) : Math.floor(Date.now() / 1000);
+  const clockNow = Math.floor(Date.now() / 1000);
+  const pinned = epoch !== undefined && /^\d+$/.test(epoch);
+  const now = pinned ? Number(epoch) : clockNow;
 
   const run = async (args: Record<string, unknown>, write: boolean) => {
     const reporter = args.reporter as ReporterName;
@@ -103,6 +105,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         decks: config.decks ?? {},
       },
       now,
+      // SOURCE_DATE_EPOCH pins `now`: then the clock tells whether it is plausible.
+      clock: pinned ? clockNow : undefined,
+      project: config.project,
       jobs: parseJobs(args.jobs),
       cache: args.cache !== false,
       bail: Boolean(args.bail),

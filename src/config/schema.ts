@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProjectId } from '../identity/lock.js';
 
 /**
  * `deckc.config.json` (or a `deckc` key in package.json), next to where deckc runs. Every key is
@@ -40,6 +41,9 @@ export const Config = z
       .optional()
       .describe('One package for everything (true, or its name)'),
     strict: z.boolean().optional().describe('Treat warnings as errors'),
+    project: ProjectId.optional().describe(
+      "The project id that salts every new GUID (default: the lock file's, made at the first build); pin it to rebuild a lost lock's identities",
+    ),
   })
   .strict();
 export type Config = z.infer<typeof Config>;

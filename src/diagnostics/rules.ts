@@ -120,6 +120,26 @@ export const RULES = {
     severity: 'error',
     summary: 'the lock file does not match the sources (--frozen)',
   },
+  'lock-conflict': {
+    severity: 'error',
+    summary: 'git merge-conflict markers in the lock file that cannot be merged unambiguously',
+  },
+  'lock-missing': {
+    severity: 'warning',
+    summary: 'no lock file in an input root that was built before: every card gets a new GUID',
+  },
+  'lock-project': {
+    severity: 'warning',
+    summary: "a configured project id that differs from the lock file's",
+  },
+  'clock-skew': {
+    severity: 'warning',
+    summary: "a build time (SOURCE_DATE_EPOCH) before the lock's newest change, or in the future",
+  },
+  'output-conflict': {
+    severity: 'error',
+    summary: 'two input roots that would write the same output file',
+  },
   // config
   'config-invalid': { severity: 'error', summary: 'a config file that fails validation' },
   // build

@@ -11,7 +11,7 @@
  */
 
 import type { CompiledFile } from '../compile.js';
-import { normalizeDeckName } from '../decks/name.js';
+import { deckKey, normalizeDeckName, settleDeckNames } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
 import { explicitGuid, explicitGuidV1, projectId, questionKeyHash } from '../identity/guid.js';
 import {
@@ -112,18 +112,35 @@ export function claimIds(
 }
 
 /**
+ * One spelling per scope, as Anki tells decks apart (without case, see decks/name.ts): the first
+ * one asked for of each deckKey. Asked first for the scopes of the files in input order, then for
+ * the lock's in GUID order, so that `Café` and `café` are one scope, spelt as its first file does.
+ */
+export function scopeSpeller(): (scope: string) => string {
+  const spellings = new Map<string, string>();
+  return (scope) => {
+    const key = deckKey(scope);
+    const known = spellings.get(key);
+    if (known !== undefined) return known;
+    spellings.set(key, scope);
+    return scope;
+  };
+}
+
+/**
  * The previous lock's entries by the scope that links them, in GUID order: the scope of the card
- * claiming the entry by explicit id, otherwise the scope of the entry's deck.
+ * claiming the entry by explicit id, otherwise the scope of the entry's deck (`spell`ed).
  */
 export function sliceLock(
   previous: Lock | null,
   owners: ReadonlyMap<string, string>,
+  spell: (scope: string) => string = (scope) => scope,
 ): Map<string, Record<string, LockEntry>> {
   const slices = new Map<string, Record<string, LockEntry>>();
   const notes = previous?.notes ?? {};
   for (const guid of Object.keys(notes).sort()) {
     const entry = notes[guid]!;
-    const scope = owners.get(guid) ?? scopeOf(entry.deck);
+    const scope = owners.get(guid) ?? spell(scopeOf(entry.deck));
     let slice = slices.get(scope);
     if (!slice) {
       slice = {};
@@ -135,8 +152,11 @@ export function sliceLock(
 }
 
 /** sliceLock of a lock file read by lines (see lockLines): each line's scope, in order. */
-export const lineScopes = (lines: readonly LockLine[], owners: ReadonlyMap<string, string>) =>
-  lines.map((line) => owners.get(line.guid) ?? scopeOf(line.deck));
+export const lineScopes = (
+  lines: readonly LockLine[],
+  owners: ReadonlyMap<string, string>,
+  spell: (scope: string) => string = (scope) => scope,
+) => lines.map((line) => owners.get(line.guid) ?? spell(scopeOf(line.deck)));
 
 /** One scope, linked. */
 export interface ScopeLink {
@@ -172,12 +192,18 @@ export function linkScope(
 ): ScopeLink {
   const diagnostics: Diagnostic[] = [];
   const repeated = new Set(claims.map((d) => `${d.file}:${d.line}:${d.column}`));
+  // Deck names Anki would take for one (they differ only in case) are spelt one way: the
+  // scope's, then the first seen (a file's deck is already normalised as Anki normalises).
+  const spelling = settleDeckNames([scope, ...files.flatMap((f) => f.cards.map((c) => c.deck))]);
   const cards = files.flatMap((f) =>
-    f.cards.map((c) =>
-      c.id !== null && repeated.has(`${c.source.file}:${c.source.line}:${c.source.column}`)
-        ? { ...c, id: null }
-        : c,
-    ),
+    f.cards.map((c) => {
+      const deck = spelling.get(c.deck)!;
+      const id =
+        c.id !== null && repeated.has(`${c.source.file}:${c.source.line}:${c.source.column}`)
+          ? null
+          : c.id;
+      return deck === c.deck && id === c.id ? c : { ...c, deck, id };
+    }),
   );
   // Occurrence numbers keep two identical questions apart (explicit ids are checked by claimIds).
   const seenKeys = new Map<string, SourceRef>();
@@ -338,9 +364,13 @@ export function linkProject(
     taken: new Set(),
     keepRetired: options.keepRetired ?? KEEP_RETIRED_SECONDS,
   };
-  const summaries = files.map((f) => ({ path: f.path, summary: summarize(f) }));
+  const spell = scopeSpeller();
+  const summaries = files.map((f) => {
+    const summary = summarize(f);
+    return { path: f.path, summary: { ...summary, scope: summary.scope && spell(summary.scope) } };
+  });
   const claims = claimIds(summaries, project);
-  const slices = sliceLock(previous, claims.owners);
+  const slices = sliceLock(previous, claims.owners, spell);
   const byScope = new Map<string, CompiledFile[]>();
   for (const [i, f] of files.entries()) {
     const scope = summaries[i]!.summary.scope;
