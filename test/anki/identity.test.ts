@@ -25,13 +25,6 @@ const RETIRED_TAG = 'deckc::retired';
 const E0 = 1_767_225_600;
 const DAY = 86_400;
 
-/**
- * Deck-name normalisation and case settling (src/decks/name.ts settleDeckNames) are being wired
- * into the linker: until then `deckc build` writes `café.apkg` beside `Café.apkg`, and this
- * scenario is a todo. Set to true with that change.
- */
-const DECK_NAMES_SETTLED = false;
-
 const temps: string[] = [];
 const collections: AnkiCollection[] = [];
 
@@ -423,39 +416,58 @@ describe("new notes' ids are their creation time", () => {
 });
 
 describe('deck names as Anki stores them', () => {
-  (DECK_NAMES_SETTLED ? it : it.todo)(
-    "':' in a title, case twins and NFC/NFD spellings land in one deck each through .apkg",
-    async () => {
-      const p = new Project('deck-names');
-      await p.build(E0);
-      const col = collection();
-      const packages = ['Café', 'Weird'].map((deck) => p.apkg(deck));
-      expect(p.output('café.apkg')).toBeNull();
-      expect(p.output('Cafe\u0301.apkg')).toBeNull();
-      const { state } = importAll(col, ...packages);
-      expect(Object.keys(state.decks).sort()).toEqual(
-        [
-          'Café',
-          'Café::Part 01',
-          'Café::Part 02',
-          'Café::Part 03',
-          'Default',
-          'Weird',
-          'Weird::Part 03',
-        ].sort(),
-      );
-      const deckOf = (q: string) => cardsOf(state, noteOf(state, q))[0]!.deck;
-      expect(deckOf('Where does a colon in a book title go?')).toBe('Weird::Part 03');
-      expect(deckOf('What is cafe one?')).toBe('Café::Part 01');
-      expect(deckOf('What is cafe two?')).toBe('Café::Part 02');
-      expect(deckOf('What is cafe three?')).toBe('Café::Part 03');
+  it("':' in a title, case twins and NFC/NFD spellings land in one deck each through .apkg", async () => {
+    const p = new Project('deck-names');
+    await p.build(E0);
+    const col = collection();
+    const packages = ['Café', 'Weird'].map((deck) => p.apkg(deck));
+    expect(p.output('café.apkg')).toBeNull();
+    expect(p.output('Cafe\u0301.apkg')).toBeNull();
+    const { state } = importAll(col, ...packages);
+    expect(Object.keys(state.decks).sort()).toEqual(
+      [
+        'Café',
+        'Café::Part 01',
+        'Café::Part 02',
+        'Café::Part 03',
+        'Default',
+        'Weird',
+        'Weird::Part 03',
+      ].sort(),
+    );
+    const deckOf = (q: string) => cardsOf(state, noteOf(state, q))[0]!.deck;
+    expect(deckOf('Where does a colon in a book title go?')).toBe('Weird::Part 03');
+    expect(deckOf('What is cafe one?')).toBe('Café::Part 01');
+    expect(deckOf('What is cafe two?')).toBe('Café::Part 02');
+    expect(deckOf('What is cafe three?')).toBe('Café::Part 03');
 
-      // Rebuilt later and imported again: no deck more.
-      p.edit('cafe-2.md', 'The second.', 'The second one.');
-      await p.build(E0 + DAY);
-      const again = importAll(col, p.apkg('Café'), p.apkg('Weird')).state;
-      expect(Object.keys(again.decks).sort()).toEqual(Object.keys(state.decks).sort());
-      expect(again.notes).toHaveLength(4);
-    },
-  );
+    // Rebuilt later and imported again: no deck more.
+    p.edit('cafe-2.md', 'The second.', 'The second one.');
+    await p.build(E0 + DAY);
+    const again = importAll(col, p.apkg('Café'), p.apkg('Weird')).state;
+    expect(Object.keys(again.decks).sort()).toEqual(Object.keys(state.decks).sort());
+    expect(again.notes).toHaveLength(4);
+  });
+});
+
+describe('a lost lock', () => {
+  it('is loud, and with the project id pinned in the config the rebuild updates the same notes', async () => {
+    const p = new Project('two-projects/a');
+    await p.build(E0);
+    const project = p.lock().project!;
+    const col = collection();
+    const before = importAll(col, p.apkg('Rust')).state;
+    expect(before.notes).toHaveLength(2);
+
+    rmSync(path.join(p.root, 'deckc.lock.json'));
+    p.edit('rust.md', 'exactly one owner.', 'exactly one owner at a time.');
+    writeFileSync(path.join(p.dir, 'deckc.config.json'), JSON.stringify({ project }));
+    const r = await p.build(E0 + DAY);
+    expect(r.stdout + r.stderr).toContain('[lock-missing]');
+    const { imports, state } = importAll(col, p.apkg('Rust'));
+    expect(imports[0]!.added).toBe(0);
+    expect(state.notes.map((n) => [n.guid, n.id])).toEqual(before.notes.map((n) => [n.guid, n.id]));
+    expect(state.cards).toEqual(before.cards);
+    expect(text(noteOf(state, 'What is ownership?').fields.Answer)).toContain('at a time');
+  });
 });
