@@ -59,6 +59,7 @@ function buildDeck() {
       tags: ['preview'],
       fields: { ...fields, Source: `Preview::Test · deck/cards.md:${line + 2}` },
       mod: 0,
+      added: 0,
       source: { file: 'deck/cards.md', line: line + 2, column: 1 },
     };
   });

@@ -9,6 +9,7 @@ const note = (guid: string, question: string, answer: string): Note => ({
   tags: ['chapter::Intro', 'x'],
   fields: { Question: question, Answer: answer, Title: '', Context: '', Source: 'Book · a.md:3' },
   mod: 1,
+  added: 1_000,
   source: { file: 'a.md', line: 3, column: 1 },
 });
 

@@ -15,6 +15,7 @@ const note = (file: string, line: number, question: string): Note => ({
     Source: `${file}:${line}`,
   },
   mod: 0,
+  added: 0,
   source: { file, line, column: 1 },
 });
 const diag = (file: string, line: number, rule: string): Diagnostic => ({
