@@ -244,9 +244,11 @@ describe('importing again', () => {
 describe('several deckc packages in one collection', () => {
   it('imports a second, different package beside the first without clashes', async () => {
     const first = book('book', 'book');
+    // Built later than the first (note ids are creation times).
     const second = makePackage(8, { name: 'physics' }, (n) => ({
       guid: `physics-${n}`,
       deck: n < 4 ? 'Physics::Waves' : 'Physics::Optics',
+      added: (BASE_MOD + 3600) * 1000 + n,
     }));
     const firstBytes = await emit(first);
     const secondBytes = await emit(second);
