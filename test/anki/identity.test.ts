@@ -6,11 +6,10 @@
  * Run with `npm run test:anki`.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run.js';
+import { Project, removeProjects } from '../helpers/project.js';
 import {
   AnkiCollection,
   type AnkiImport,
@@ -25,70 +24,12 @@ const RETIRED_TAG = 'deckc::retired';
 const E0 = 1_767_225_600;
 const DAY = 86_400;
 
-const temps: string[] = [];
 const collections: AnkiCollection[] = [];
 
 function collection(): AnkiCollection {
   const col = new AnkiCollection();
   collections.push(col);
   return col;
-}
-
-/** A project in a temp folder: its sources in `in/` (the input root, with the lock), outputs in `dist/`. */
-class Project {
-  readonly dir: string;
-  readonly root: string;
-
-  constructor(fixture: string) {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'deckc-identity-'));
-    temps.push(this.dir);
-    this.root = path.join(this.dir, 'in');
-    cpSync(path.join(FIXTURES, fixture), this.root, { recursive: true });
-  }
-
-  async build(epoch: number, formats = 'apkg') {
-    const r = await runCli(
-      ['build', 'in', '--out', 'dist', '--format', formats, '--jobs', '1'],
-      this.dir,
-      { SOURCE_DATE_EPOCH: String(epoch) },
-    );
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    return r;
-  }
-
-  /** `dist/<name>` as bytes, or null when the build did not write it. */
-  output(name: string): Uint8Array | null {
-    const file = path.join(this.dir, 'dist', name);
-    return existsSync(file) ? readFileSync(file) : null;
-  }
-
-  apkg(deck: string): Uint8Array {
-    const bytes = this.output(`${deck}.apkg`);
-    expect(bytes, `${deck}.apkg`).not.toBeNull();
-    return bytes!;
-  }
-
-  read(file: string): string {
-    return readFileSync(path.join(this.root, file), 'utf8');
-  }
-
-  write(file: string, text: string) {
-    writeFileSync(path.join(this.root, file), text);
-  }
-
-  edit(file: string, from: string, to: string) {
-    const text = this.read(file);
-    expect(text).toContain(from);
-    this.write(file, text.replace(from, to));
-  }
-
-  lock(): {
-    lockfileVersion: number;
-    project?: string;
-    notes: Record<string, { retired?: number }>;
-  } {
-    return JSON.parse(this.read('deckc.lock.json'));
-  }
 }
 
 /** Imports packages and checks that none failed. */
@@ -129,7 +70,7 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const col of collections.splice(0)) col.remove();
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  removeProjects();
 });
 
 describe('two projects side by side', () => {

@@ -6,11 +6,10 @@
  * where the versions differ (an updated note's mtime: the import time until 24.11, the package's
  * from 25.02), each version's rule. CSV (which 2.1.15 cannot read with headers) only here.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run.js';
+import { Project, removeProjects } from '../helpers/project.js';
 import { type ImportResult, ModelCollection, type ModelNote } from './anki-importer.js';
 import { atLeast, CHANGES } from './anki-version.js';
 
@@ -27,62 +26,9 @@ const Q = 0;
 const A = 1;
 const SOURCE = 4;
 
-const temps: string[] = [];
 afterAll(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  removeProjects();
 });
-
-/** A project in a temp folder: its sources in `in/` (the input root, with the lock), outputs in `dist/`. */
-class Project {
-  readonly dir: string;
-  readonly root: string;
-
-  constructor(fixture: string) {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'deckc-round-trip-'));
-    temps.push(this.dir);
-    this.root = path.join(this.dir, 'in');
-    cpSync(path.join(FIXTURES, fixture), this.root, { recursive: true });
-  }
-
-  async build(epoch: number, formats = 'apkg') {
-    const r = await runCli(
-      ['build', 'in', '--out', 'dist', '--format', formats, '--jobs', '1'],
-      this.dir,
-      { SOURCE_DATE_EPOCH: String(epoch) },
-    );
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    return r;
-  }
-
-  output(name: string): Uint8Array | null {
-    const file = path.join(this.dir, 'dist', name);
-    return existsSync(file) ? readFileSync(file) : null;
-  }
-
-  apkg(deck: string): Uint8Array {
-    const bytes = this.output(`${deck}.apkg`);
-    expect(bytes, `${deck}.apkg`).not.toBeNull();
-    return bytes!;
-  }
-
-  read(file: string): string {
-    return readFileSync(path.join(this.root, file), 'utf8');
-  }
-
-  write(file: string, text: string) {
-    writeFileSync(path.join(this.root, file), text);
-  }
-
-  edit(file: string, from: string, to: string) {
-    const text = this.read(file);
-    expect(text).toContain(from);
-    this.write(file, text.replace(from, to));
-  }
-
-  lock(): { lockfileVersion: number; project?: string; notes: Record<string, unknown> } {
-    return JSON.parse(this.read('deckc.lock.json'));
-  }
-}
 
 const text = (html: string | undefined) => (html ?? '').replace(/<[^>]+>/g, '').trim();
 const notes = (col: ModelCollection) => col.state().notes;
