@@ -11,8 +11,12 @@
  * Each document belongs to an input root: the nearest folder above it holding deckc.lock.json
  * (up to the workspace folder), else its workspace folder. The root's other Markdown files are
  * read once, in slices, for the workspace checks (workspace.ts); open documents win over disk.
+ * Files changed on disk outside the editor (edited, created, deleted, a folder removed) reach
+ * the index through `workspace/didChangeWatchedFiles`, registered dynamically for Markdown files
+ * (and any deletion or creation, for folders) when the client can register watchers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -20,7 +24,9 @@ import {
   CodeActionKind,
   type Connection,
   createConnection,
+  DidChangeWatchedFilesNotification,
   type DocumentSymbol,
+  FileChangeType,
   type FoldingRange,
   type Diagnostic as LspDiagnostic,
   MarkupKind,
@@ -30,6 +36,7 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
   type TextEdit,
+  WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Fix, fixText, keepsCards } from '../fix/apply.js';
@@ -50,6 +57,8 @@ import { RootIndex } from './workspace.js';
 
 /** Quiet time after a change before the document is analysed again, in milliseconds. */
 export const DEBOUNCE_MS = 30;
+/** Quiet time after a file event from the client before the root's files are read again. */
+const WATCH_DEBOUNCE_MS = 50;
 /** Cards rendered at once before diagnostics go out; more are rendered in slices. */
 const RENDER_AT_ONCE = 16;
 /** Work per slice of a background job before yielding to incoming messages, in milliseconds. */
@@ -60,9 +69,21 @@ const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
 interface Root {
   index: RootIndex;
   options: DeckOptions;
+  /** The config's ignore globs, for listing the root's files again. */
+  ignore: readonly string[];
   readMedia: (path: string) => Uint8Array | null;
   /** Resolves when the root's files on disk are in the index. */
   loaded: Promise<void>;
+  /** Files changed on disk (relative paths) waiting to be read again, and whether to list the root again. */
+  pending: {
+    changed: Set<string>;
+    relist: boolean;
+    /** A file other than Markdown was created or deleted: render the open documents again. */
+    media: boolean;
+    timer: NodeJS.Timeout | null;
+  };
+  /** The refresh under way, if any: refreshes of one root run one after another. */
+  refreshing: Promise<void>;
 }
 
 interface DocState {
@@ -94,8 +115,11 @@ export function serve(connection: Connection): void {
   const states = new Map<string, DocState>();
   const roots = new Map<string, Root>();
   let folders: string[] = [];
+  let watchDynamic = false;
 
   connection.onInitialize((params) => {
+    watchDynamic =
+      params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     folders = (params.workspaceFolders ?? [])
       .map((f) => fileURLToPath(f.uri))
       .concat(params.rootUri ? [fileURLToPath(params.rootUri)] : []);
@@ -111,6 +135,21 @@ export function serve(connection: Connection): void {
       },
       serverInfo: { name: 'deckc' },
     };
+  });
+
+  connection.onInitialized(() => {
+    if (!watchDynamic) return;
+    connection.client
+      .register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/*.md' },
+          // A folder deleted (or moved in) is one event for the folder, not one per file.
+          { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
+        ],
+      })
+      .catch(() => {
+        // A client that refuses: files changed outside the editor are seen when next opened.
+      });
   });
 
   /** The input root of a file: the nearest folder with a lock file, else its workspace folder. */
@@ -132,8 +171,11 @@ export function serve(connection: Connection): void {
     const made: Root = {
       index,
       options: { rootDeck: 'Default', decks: {} },
+      ignore: [],
       readMedia: () => null,
       loaded: Promise.resolve(),
+      pending: { changed: new Set(), relist: false, media: false, timer: null },
+      refreshing: Promise.resolve(),
     };
     try {
       made.readMedia = mediaReader(dir);
@@ -152,7 +194,8 @@ export function serve(connection: Connection): void {
     const folder = folders.find((f) => dir === f || dir.startsWith(f + path.sep)) ?? dir;
     const { config } = await loadConfig(folder);
     root.options = { rootDeck: config.rootDeck ?? 'Default', decks: config.decks ?? {} };
-    const input = await collectInput(dir, dir, config.ignore ?? []);
+    root.ignore = config.ignore ?? [];
+    const input = await collectInput(dir, dir, root.ignore);
     let slice = performance.now();
     for (const file of input.files) {
       if (root.index.files.has(file.path) && isOpen(root, file.path)) continue;
@@ -169,6 +212,101 @@ export function serve(connection: Connection): void {
       }
     }
     publishRoot(root);
+  }
+
+  /** A file's summary as the disk has it, null when unreadable or gone. */
+  function readSummary(root: Root, file: string) {
+    try {
+      const bytes = new Uint8Array(readFileSync(path.join(root.index.root, file)));
+      return summarize(parseFile(bytes, file), file, root.options);
+    } catch {
+      return null;
+    }
+  }
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const { uri, type } of changes) {
+      if (!uri.startsWith('file:')) continue;
+      const file = fileURLToPath(uri);
+      for (const root of roots.values()) {
+        const dir = root.index.root;
+        if (!file.startsWith(dir + path.sep)) continue;
+        const relative = path.relative(dir, file).split(path.sep).join('/');
+        const markdown = relative.toLowerCase().endsWith('.md');
+        if (type === FileChangeType.Changed) {
+          if (!markdown) continue;
+          // A file the index does not know may be new to it (or ignored): list the root again.
+          if (root.index.files.has(relative)) root.pending.changed.add(relative);
+          else root.pending.relist = true;
+        } else {
+          // Media that appeared or went away changes what the open documents render.
+          if (!markdown) root.pending.media = true;
+          if (type === FileChangeType.Deleted || markdown || isFolder(file)) {
+            root.pending.relist = true;
+            if (markdown) root.pending.changed.add(relative);
+          }
+        }
+        if (root.pending.timer) clearTimeout(root.pending.timer);
+        root.pending.timer = setTimeout(() => {
+          root.pending.timer = null;
+          root.refreshing = root.refreshing.then(() => refresh(root));
+        }, WATCH_DEBOUNCE_MS);
+      }
+    }
+  });
+
+  const isFolder = (file: string) => {
+    try {
+      return statSync(file).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+
+  /** Reads again what changed on disk in a root and republishes its open documents if it matters. */
+  async function refresh(root: Root) {
+    await root.loaded;
+    const { changed, relist, media } = root.pending;
+    root.pending = { changed: new Set(), relist: false, media: false, timer: root.pending.timer };
+    if (media)
+      for (const state of states.values()) {
+        if (state.root !== root) continue;
+        state.cache.clear();
+        const doc = documents.get(state.uri);
+        if (doc) schedule(doc, 0);
+      }
+    const before = new Map(
+      [...root.index.files].map(([file, summary]) => [file, JSON.stringify(summary)]),
+    );
+    const read = new Set<string>();
+    let listed: Set<string> | null = null;
+    if (relist) {
+      try {
+        const input = await collectInput(root.index.root, root.index.root, root.ignore);
+        listed = new Set(input.files.map((f) => f.path));
+      } catch {
+        listed = new Set(); // the root itself is gone
+      }
+      for (const file of [...root.index.files.keys()])
+        if (!listed.has(file) && !isOpen(root, file)) root.index.set(file, null);
+      for (const file of listed) if (!root.index.files.has(file)) read.add(file);
+    }
+    for (const file of changed)
+      if (listed ? listed.has(file) : root.index.files.has(file)) read.add(file);
+    let slice = performance.now();
+    for (const file of read) {
+      if (isOpen(root, file)) continue; // the editor's text wins
+      root.index.set(file, readSummary(root, file));
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToMessages();
+        slice = performance.now();
+      }
+    }
+    const after = root.index.files;
+    const same =
+      after.size === before.size &&
+      [...after].every(([file, summary]) => before.get(file) === JSON.stringify(summary));
+    if (!same) publishRoot(root);
   }
 
   const isOpen = (root: Root, file: string) =>
@@ -265,16 +403,8 @@ export function serve(connection: Connection): void {
     if (state.timer) clearTimeout(state.timer);
     states.delete(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
-    // Back to what the disk says.
-    let summary = null;
-    try {
-      const file = path.join(state.root.index.root, state.path);
-      const parsed = parseFile(new Uint8Array(readFileSync(file)), state.path);
-      summary = summarize(parsed, state.path, state.root.options);
-    } catch {
-      // Deleted or never saved: gone from the root.
-    }
-    state.root.index.set(state.path, summary);
+    // Back to what the disk says (deleted or never saved: gone from the root).
+    state.root.index.set(state.path, readSummary(state.root, state.path));
     publishRoot(state.root);
   });
 

@@ -7,9 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import {
+  type ClientCapabilities,
   createProtocolConnection,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type Registration,
+  type RegistrationParams,
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
@@ -22,6 +25,8 @@ export interface Client {
   child: ChildProcess;
   /** The last diagnostics published for each URI. */
   diagnostics: Map<string, PublishDiagnosticsParams>;
+  /** The capabilities the server registered dynamically (`client/registerCapability`). */
+  registrations: Registration[];
   /** Resolves with the first publication for `uri` that `test` accepts (now or later). */
   waitFor(
     uri: string,
@@ -31,7 +36,10 @@ export interface Client {
   stop(): Promise<void>;
 }
 
-export async function startClient(workspace: string): Promise<Client> {
+export async function startClient(
+  workspace: string,
+  capabilities: ClientCapabilities = {},
+): Promise<Client> {
   const child = spawn(process.execPath, ['--import', TSX, ENTRY, 'lsp', '--stdio'], {
     cwd: workspace,
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -54,18 +62,24 @@ export async function startClient(workspace: string): Promise<Client> {
         w.resolve(p);
       }
   });
+  const registrations: Registration[] = [];
+  connection.onRequest('client/registerCapability', (p: RegistrationParams) => {
+    registrations.push(...p.registrations);
+    return null;
+  });
   connection.listen();
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: pathToFileURL(workspace).href,
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-    capabilities: {},
+    capabilities,
   });
   await connection.sendNotification('initialized', {});
   return {
     connection,
     child,
     diagnostics,
+    registrations,
     waitFor(uri, test, timeoutMs = 20_000) {
       const now = diagnostics.get(uri);
       if (now && test(now)) return Promise.resolve(now);

@@ -94,6 +94,8 @@ describe('deckc lsp over stdio', () => {
       'duplicate-question',
       'glued-marker',
     ]);
+    // A client that cannot register file watchers is asked for none.
+    expect(client.registrations).toEqual([]);
   });
 
   it('updates on change, debounced, and keeps workspace checks current', async () => {
