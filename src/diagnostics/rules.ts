@@ -113,6 +113,10 @@ export const RULES = {
   // render
   'unbalanced-math': { severity: 'warning', summary: "a '$' math delimiter with no partner" },
   'unsafe-html': { severity: 'warning', summary: 'raw HTML removed by the sanitizer' },
+  'unsafe-math': {
+    severity: 'warning',
+    summary: 'TeX that writes links, CSS or attributes, or Anki LaTeX that reads files (removed)',
+  },
   'missing-media': { severity: 'error', summary: 'an image whose file does not exist' },
   'media-outside-root': { severity: 'error', summary: 'an image path that leaves the input root' },
   // identity

@@ -21,14 +21,27 @@
  *   skipped, so `$` there is text. Where Markdown still disagrees (an indented code block), the
  *   renderer puts the original source back (see `replaceMath`).
  * - Any other `$` or `$$` without a partner is text plus an `unbalanced-math` problem at it.
+ * - Anki's own markup is read as tokens too, never left for `$` pairing: `[$]…[/$]`,
+ *   `[$$]…[/$$]` and `[latex]…[/latex]` (typeset by Anki's LaTeX, case as Anki reads it:
+ *   insensitively) and `[sound:file]` (a media reference). An opener without its closer is text
+ *   plus an `unbalanced-math` problem.
  */
 
 /** A math span found in the source. Offsets are 0-based UTF-16 offsets into the original text. */
 export interface MathToken {
-  /** `true` for `$$…$$` and `\[…\]`, rendered as `\[…\]`. */
+  /**
+   * `math`: MathJax TeX; `latex`: Anki's LaTeX (`[$]`, `[$$]`, `[latex]`, named by `display`…);
+   * `sound`: `[sound:…]`, whose `tex` is the file name.
+   */
+  kind: 'math' | 'latex' | 'sound';
+  /** `true` for `$$…$$` and `\[…\]`, rendered as `\[…\]` (and for `[$$]`). */
   display: boolean;
+  /** For `latex`: the Anki opener as Anki names it: `[$]`, `[$$]` or `[latex]`. */
+  open?: string;
   /** The TeX between the delimiters, untouched. */
   tex: string;
+  /** Offset of `tex` in the original text. */
+  texStart: number;
   /** The original source of the whole span, delimiters included. */
   source: string;
   start: number;
@@ -126,6 +139,12 @@ function findUnescaped(text: string, needle: string, from: number, end: number):
   return -1;
 }
 
+/** Anki markup openers (Anki reads them without regard to case). */
+const ANKI_MARKUP = /\[(?:sound:|latex\]|\$\$?\])/i;
+const ANKI_OPEN = /^\[(?:sound:|latex\]|\$\$?\])/i;
+/** A `[sound:…]` reference: a file name on one line, no `]`. */
+const SOUND = /^\[sound:([^\]\n\r]{1,500})\]/i;
+
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
 /** Finds the closer of an inline `$` opened at `open`, in [open+1, end), or -1. */
@@ -149,17 +168,47 @@ function findDollarCloser(text: string, open: number, end: number): number {
 export function tokenizeMath(text: string): TokenizedMath {
   const tokens: MathToken[] = [];
   const problems: MathProblem[] = [];
-  if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) {
+  if (
+    !text.includes('$') &&
+    !text.includes('\\(') &&
+    !text.includes('\\[') &&
+    !ANKI_MARKUP.test(text)
+  ) {
     return { text, tokens, problems };
   }
-  const add = (start: number, end: number, open: number, close: number, display: boolean) => {
+  const add = (
+    start: number,
+    end: number,
+    open: number,
+    close: number,
+    display: boolean,
+    kind: MathToken['kind'] = 'math',
+    ankiOpen?: string,
+  ) => {
     tokens.push({
+      kind,
       display,
+      ...(ankiOpen ? { open: ankiOpen } : {}),
       tex: text.slice(start + open, end - close),
+      texStart: start + open,
       source: text.slice(start, end),
       start,
       end,
     });
+  };
+  /**
+   * Next case-insensitive `closer` at or after `from`, remembered per closer so that n unclosed
+   * openers cost one scan, not n.
+   */
+  const closers = new Map<string, { from: number; at: number }>();
+  const findCloser = (closer: string, from: number): number => {
+    const known = closers.get(closer);
+    if (known && from >= known.from && (known.at === -1 || known.at >= from)) return known.at;
+    const re = new RegExp(closer.replace(/[[\]$/]/g, '\\$&'), 'gi');
+    re.lastIndex = from;
+    const at = re.exec(text)?.index ?? -1;
+    closers.set(closer, { from, at });
+    return at;
   };
   for (const [regionStart, regionEnd] of proseRegions(text)) {
     let i = regionStart;
@@ -178,6 +227,45 @@ export function tokenizeMath(text: string): TokenizedMath {
           }
         }
         i += 2;
+        continue;
+      }
+      if (c === '[') {
+        const opener = ANKI_OPEN.exec(text.slice(i, i + 8));
+        if (opener) {
+          const open = opener[0].toLowerCase();
+          if (open === '[sound:') {
+            const name = SOUND.exec(text.slice(i, Math.min(regionEnd, i + 512)));
+            if (name) {
+              add(i, i + name[0].length, 7, 1, false, 'sound');
+              i += name[0].length;
+              continue;
+            }
+          } else {
+            const closer = `[/${open.slice(1)}`;
+            const close = findCloser(closer, i + open.length);
+            if (close !== -1 && close + closer.length <= regionEnd) {
+              add(
+                i,
+                close + closer.length,
+                open.length,
+                closer.length,
+                open === '[$$]',
+                'latex',
+                open,
+              );
+              i = close + closer.length;
+              continue;
+            }
+            problems.push({
+              offset: i,
+              length: open.length,
+              message: `Unexpected '${opener[0]}' with no closing '${closer}', expected Anki LaTeX to end (kept as text)`,
+            });
+            i += open.length;
+            continue;
+          }
+        }
+        i++;
         continue;
       }
       if (c === '`') {
@@ -290,7 +378,31 @@ export function offsetMapper(tokens: readonly MathToken[]): (offset: number) => 
   };
 }
 
-/** The Anki (MathJax) form of a math span: `\(…\)` inline, `\[…\]` display. */
+/**
+ * Stands for `[` in Anki markup deckc writes itself, until the whole field is stringified: every
+ * other `[sound:`, `[latex]`, `[$]`… (in code, in attributes, in math) is then disarmed
+ * (`disarmAnkiMarkup`), and this one becomes `[` again.
+ */
+export const ANKI_BRACKET = '\uE002';
+
+/**
+ * The Anki form of a token: MathJax `\(…\)` inline, `\[…\]` display; Anki LaTeX and sound as
+ * Anki markup (with ANKI_BRACKET for `[`); a token whose `tex` was refused (null) is nothing.
+ */
 export function ankiMath(token: MathToken): string {
+  if (token.kind === 'sound') return `${ANKI_BRACKET}sound:${token.tex}]`;
+  if (token.kind === 'latex') {
+    const open = token.open ?? '[$]';
+    return `${ANKI_BRACKET}${open.slice(1)}${token.tex}${ANKI_BRACKET}/${open.slice(1)}`;
+  }
   return token.display ? `\\[${token.tex}\\]` : `\\(${token.tex}\\)`;
+}
+
+/** Anki markup in finished field HTML (Anki finds it anywhere in a field, case-insensitively). */
+const ANKI_MARKUP_IN_HTML = /\[(?=sound:|\/?latex\]|\/?\$\$?\])/gi;
+
+/** Disarms Anki markup deckc did not write (`&#91;` shows `[`), then restores deckc's own. */
+export function finishAnkiMarkup(html: string): string {
+  if (!html.includes('[') && !html.includes(ANKI_BRACKET)) return html;
+  return html.replace(ANKI_MARKUP_IN_HTML, '&#91;').replaceAll(ANKI_BRACKET, '[');
 }

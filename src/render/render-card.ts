@@ -12,6 +12,7 @@ import type { Card, Field, MediaFile, Point } from '../validate/schema.js';
 import { highlightCode } from './highlight.js';
 import {
   ankiMath,
+  finishAnkiMarkup,
   type MathToken,
   offsetMapper,
   PLACEHOLDER_PATTERN,
@@ -19,6 +20,7 @@ import {
 } from './math.js';
 import { addMedia, mediaName, resolveImage } from './media.js';
 import { looksLikeHtml, sanitize } from './sanitize.js';
+import { disarmTex, guardTex, unsafeAnkiLatex } from './tex-guard.js';
 
 export interface RenderContext {
   /** Where render problems are reported (file path already set). */
@@ -137,8 +139,11 @@ function renderField(
     return inline ? text : `<p>${text}</p>`;
   }
   const locate = fieldLocator(field);
-  const source = inline ? inlineOnly(field.value) : field.value;
-  const shifted = source !== field.value;
+  // The private-use characters deckc uses as placeholders never come from the author (same
+  // length, so offsets hold).
+  const escaped = inline ? inlineOnly(field.value) : field.value;
+  const shifted = escaped !== field.value;
+  const source = escaped.replace(PRIVATE, '\uFFFD');
   const { text, tokens, problems } = tokenizeMath(source);
   const toOriginal = offsetMapper(tokens);
   const place = (startOffset: number | undefined, endOffset: number | undefined) => {
@@ -157,7 +162,13 @@ function renderField(
     ctx.sink.report('unbalanced-math', { start, end }, p.message);
   }
 
-  const hasHtml = replaceMath(mdast, tokens);
+  const at = (offset: number, length: number) =>
+    shifted
+      ? { start: field.position.start }
+      : { start: locate(offset), end: locate(offset + length) };
+  const outputs = tokens.map((token) => tokenOutput(token, ctx, media, at));
+
+  const hasHtml = replaceMath(mdast, tokens, outputs);
   let tree = processor.runSync(mdast) as HastRoot;
   // The file lets hast-util-raw keep positions, so removals are reported where they were written.
   if (hasHtml) tree = raw(tree, { file: new VFile(text) }) as HastRoot;
@@ -170,29 +181,153 @@ function renderField(
       `Unexpected ${removal.what}, expected safe HTML (removed: Anki runs card HTML as a web page)`,
     );
   }
+  disarmStrayTex(tree, (node) => {
+    const pos = node.position;
+    ctx.sink.report(
+      'unsafe-math',
+      place(pos?.start.offset, pos?.end.offset),
+      'Unexpected MathJax command that writes links, CSS or HTML attributes outside a math span, expected plain TeX (disarmed)',
+    );
+  });
   packageImages(tree, ctx, media, place);
   highlightCode(tree);
 
-  let html = processor.stringify(tree);
+  let html = finishAnkiMarkup(processor.stringify(tree));
   if (inline) html = html.replace(/^<p>([\s\S]*)<\/p>$/, '$1');
   return html;
 }
 
+const PRIVATE = /[\uE000-\uE002]/g;
+
+type At = (offset: number, length: number) => { start: Point; end?: Point };
+
 /**
- * Puts math back into the Markdown tree: as `\(…\)` / `\[…\]` text in prose (escaped like any text
- * when stringified), and as the original source wherever Markdown disagreed with the tokeniser
+ * What a token becomes in the field: checked MathJax TeX, Anki LaTeX unless Anki would refuse it,
+ * a packaged sound. Unsafe parts are removed and reported where they were written.
+ */
+function tokenOutput(token: MathToken, ctx: RenderContext, media: MediaFile[], at: At): string {
+  if (token.kind === 'math') {
+    const { tex, removed } = guardTex(token.tex);
+    for (const r of removed) {
+      ctx.sink.report(
+        'unsafe-math',
+        at(token.texStart + r.offset, r.length),
+        `Unexpected '${r.command}' in math, expected TeX that writes no links, CSS or HTML attributes (removed: Anki's MathJax would put it in the page)`,
+      );
+    }
+    return ankiMath(removed.length > 0 ? { ...token, tex } : token);
+  }
+  if (token.kind === 'latex') {
+    const command = unsafeAnkiLatex(token.tex) ?? guardTex(token.tex).removed[0]?.command;
+    if (command === undefined) return ankiMath(token);
+    ctx.sink.report(
+      'unsafe-math',
+      at(token.start, token.end - token.start),
+      `Unexpected '${command}' in Anki LaTeX, expected LaTeX without file, shell or definition commands (removed: Anki refuses it)`,
+    );
+    return '';
+  }
+  const name = packageSound(token.tex, ctx, media, at(token.start, token.end - token.start));
+  return name === null ? '' : ankiMath({ ...token, tex: name });
+}
+
+/** A `[sound:…]` file, packaged like an image; null (reported) when it cannot be. */
+function packageSound(
+  src: string,
+  ctx: RenderContext,
+  media: MediaFile[],
+  place: { start: Point; end?: Point },
+): string | null {
+  const resolved = resolveImage(src.trim(), ctx.file);
+  if (resolved.kind !== 'local') {
+    ctx.sink.report(
+      'media-outside-root',
+      place,
+      `Unexpected sound '${src}' ${resolved.kind === 'remote' ? 'at a URL' : 'outside the input root'}, expected a file inside the input root relative to the Markdown file (removed)`,
+    );
+    return null;
+  }
+  const data = ctx.readMedia(resolved.path);
+  if (!data) {
+    ctx.sink.report(
+      'missing-media',
+      place,
+      `Unexpected missing sound '${src}' (looked for '${resolved.path}' in the input root), expected an existing file (removed)`,
+    );
+    return null;
+  }
+  const name = mediaName(resolved.path, data);
+  addMedia(media, { name, data: data as MediaFile['data'] });
+  return name;
+}
+
+/** Elements whose text MathJax never typesets (its `skipHtmlTags`; the sanitizer drops the rest). */
+const NO_TEX = new Set(['code', 'pre']);
+
+/**
+ * Disarms unsafe MathJax commands in text outside deckc's math spans (see tex-guard.ts). MathJax
+ * reads the text of a run of text nodes, `<wbr>` and comments as one string, so a run holding a
+ * `<wbr>` is joined (the `<wbr>` dropped) before it is checked.
+ */
+function disarmStrayTex(tree: HastRoot, report: (node: HastContent) => void) {
+  const visit = (parent: HastRoot | Element) => {
+    const children = parent.children as HastContent[];
+    let changed = false;
+    const out: HastContent[] = [];
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (child.type === 'element' && !NO_TEX.has(child.tagName)) visit(child);
+      const prev = out.at(-1);
+      if (prev?.type === 'text') {
+        const next = children[i + 1];
+        const wbr = child.type === 'element' && child.tagName === 'wbr';
+        if (wbr && next?.type === 'text' && `${prev.value}${next.value}`.includes('\\')) {
+          changed = true;
+          continue;
+        }
+        if (child.type === 'text') {
+          const start = prev.position?.start;
+          const end = child.position?.end;
+          out[out.length - 1] = {
+            type: 'text',
+            value: prev.value + child.value,
+            ...(start && end ? { position: { start, end } } : {}),
+          };
+          changed = true;
+          continue;
+        }
+      }
+      out.push(child);
+    }
+    for (const node of out) {
+      if (node.type !== 'text') continue;
+      const { text, count } = disarmTex(node.value);
+      if (count > 0) {
+        node.value = text;
+        report(node);
+      }
+    }
+    if (changed) parent.children = out as typeof parent.children;
+  };
+  visit(tree);
+}
+
+/**
+ * Puts math back into the Markdown tree: as `outputs` (`\(…\)`, `\[…\]`, Anki markup) text in
+ * prose (escaped like any text when stringified), and as the original source wherever Markdown disagreed with the tokeniser
  * about code (code spans, fences, raw HTML, URLs, alt text). Turns pseudo-tags such as `<T>` into
  * text. Returns whether real raw HTML occurs.
  */
-function replaceMath(tree: MdastRoot, tokens: readonly MathToken[]): boolean {
+function replaceMath(
+  tree: MdastRoot,
+  tokens: readonly MathToken[],
+  outputs: readonly string[],
+): boolean {
   let hasHtml = false;
   const restore = (value: string) =>
     value.replace(PLACEHOLDER_PATTERN, (_, i: string) => tokens[Number(i)]?.source ?? '');
   const expand = (value: string) =>
-    value.replace(PLACEHOLDER_PATTERN, (_, i: string) => {
-      const token = tokens[Number(i)];
-      return token ? ankiMath(token) : '';
-    });
+    value.replace(PLACEHOLDER_PATTERN, (_, i: string) => outputs[Number(i)] ?? '');
   const visit = (node: MdastRoot | MdastContent, flow = false) => {
     if (node.type === 'html') {
       if (looksLikeHtml(node.value)) hasHtml = true;

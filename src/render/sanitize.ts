@@ -105,6 +105,11 @@ const URL_SCHEMES: Record<string, Set<string>> = {
   src: new Set(['http', 'https']),
   cite: new Set(['http', 'https']),
 };
+/**
+ * Classes that make Anki's MathJax typeset inside `<code>` and `<pre>` (its `processHtmlClass`
+ * `tex2jax_process`, and MathJax's default `mathjax_process`), where deckc does not check TeX.
+ */
+const TEX_PROCESS_CLASS = /^(?:tex2jax_process|mathjax_process)$/i;
 const DATA_IMAGE = /^data:image\/(?:png|jpe?g|gif|webp);/i;
 
 export interface Removal {
@@ -145,6 +150,17 @@ function cleanProperties(element: Element, removals: Removal[]): void {
         });
         continue;
       }
+    }
+    if (ok && key === 'className' && Array.isArray(value)) {
+      const classes = value.filter((c) => !TEX_PROCESS_CLASS.test(String(c)));
+      if (classes.length < value.length) {
+        removals.push({
+          node: element,
+          what: `MathJax process class on <${element.tagName}> (it would typeset the text of code)`,
+        });
+      }
+      if (classes.length > 0) properties[key] = classes as string[];
+      continue;
     }
     if (ok) properties[key] = value;
     else {
