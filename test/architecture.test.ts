@@ -38,7 +38,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Files outside the engine, being changed by others while the engine moves. */
-const OTHERS = /^(cli\/main|cli\/progress|diagnostics\/|lsp\/|fix\/)/;
+const OTHERS = /^(cli\/main|cli\/progress|diagnostics\/|lsp\/|fix\/|render\/)/;
 
 /**
  * Compares the violations found with the listed ones: every one found must be listed, and every
@@ -77,9 +77,6 @@ const ALLOWED_FS: readonly string[] = [
   'lsp/server.ts',
   // The command line's own files (its rewrite reads and writes some itself).
   'cli/main.ts',
-  // The engine, before its move to build/ (file access goes to io/).
-  'cli/build.ts',
-  'cli/watch.ts',
 ];
 
 /** Modules outside cli/ that use `process`, and why. */
@@ -88,8 +85,6 @@ const ALLOWED_PROCESS: readonly string[] = [
   'lsp/server.ts',
   // Whether a terminal shows colour (the diagnostics engineer's; the CLI could pass it in).
   'diagnostics/color.ts',
-  // Temporary file names carry the process id.
-  'io/write.ts',
 ];
 
 /** The longest a function may be, in lines (its nested functions included). */
@@ -97,13 +92,15 @@ const MAX_LINES = 150;
 
 /** Functions over MAX_LINES, as `file:name`: each to be cut into named steps. */
 const ALLOWED_LONG: readonly string[] = [
-  'cli/build.ts:build',
-  'cli/build.ts:buildRoot',
+  'build/build.ts:build',
+  'build/build.ts:buildRoot',
   'cli/main.ts:main',
   'cli/main.ts:run',
   'parse/cards.ts:assembleCards',
   // The language server's setup (not the engine's to move).
   'lsp/server.ts:serve',
+  // The math tokenizer as the render engineer is changing it (uncommitted when this was listed).
+  'render/math.ts:tokenizeMath',
 ];
 
 function sources(dir = SRC): string[] {

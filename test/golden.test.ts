@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BuildOptions, type BuildResult, build } from '../src/cli/build.js';
+import { type BuildOptions, type BuildResult, build } from '../src/build/build.js';
 import { FORMATS } from '../src/emit/formats.js';
 import { generateLibrary, REPO, readTree, scratch } from './scale/helpers.js';
 

@@ -21,10 +21,11 @@ import { writeAtomic } from './write.js';
  *   against their name on every read.
  * - `out/<key>.json`: the blob hash of one emitted output, keyed by a hash of the package.
  * - `scope/<key>.json`: the outcome of linking one scope (a top-level deck), keyed by its files'
- *   keys and its slice of the lock (see cli/build.ts).
+ *   keys and its slice of the lock (see scopeKey in build/build.ts).
  * - `index.json`: each current file's summary (scope and explicit ids), by file key.
  * - `sources.json`: each input file's key with its stat when it was read, so that a file whose
- *   stat has not changed is not read again (as git's index does; see cli/build.ts).
+ *   stat has not changed is not read again (as git's index does; see sameStat in
+ *   build/build.ts).
  * - `written.json`: the stat of each output deckc wrote, likewise.
  *
  * Every write is atomic (temporary file + rename). Anything unreadable, unparsable or failing
@@ -40,7 +41,7 @@ export interface MediaDep {
   hash: string | null;
 }
 
-/** The outcome of linking and emitting one scope (see buildScopes in cli/build.ts). */
+/** The outcome of linking and emitting one scope (see the scopes reused in build/build.ts). */
 export interface ScopeRecord {
   files: number;
   cards: number;

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+/** A temporary file beside `file`, for writing it whole before renaming it into place. */
+const tempBeside = (file: string) => `${file}.${randomBytes(8).toString('hex')}.tmp`;
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename. A failed or interrupted
@@ -8,7 +11,7 @@ import path from 'node:path';
  */
 export async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = tempBeside(file);
   try {
     await writeFile(temp, data);
     await rename(temp, file);
@@ -26,3 +29,35 @@ export async function writeIfChanged(file: string, data: Uint8Array | string): P
   await writeAtomic(file, bytes);
   return true;
 }
+
+/**
+ * Stages `bytes` for `file`: writes them to a temporary file beside it (so that they need not
+ * stay in memory) and returns its path, for `putInPlace` or `discard` later.
+ */
+export async function stage(file: string, bytes: Uint8Array): Promise<string> {
+  const temp = tempBeside(file);
+  await writeFile(temp, bytes);
+  return temp;
+}
+
+/** Renames a staged file into place. */
+export const putInPlace = (temp: string, file: string): Promise<void> => rename(temp, file);
+
+/** Removes a file, if it is there. */
+export const discard = (file: string): Promise<void> => rm(file, { force: true });
+
+/** Creates a folder and its parents, if they are not there. */
+export const ensureFolder = async (dir: string): Promise<void> => {
+  await mkdir(dir, { recursive: true });
+};
+
+/** A file's size and mtime, or null when there is no such file. */
+export const statOf = (file: string): Promise<{ size: number; mtimeMs: number } | null> =>
+  stat(file).then(
+    (s) => ({ size: s.size, mtimeMs: s.mtimeMs }),
+    () => null,
+  );
+
+/** A file's bytes, or null when it cannot be read. */
+export const readIfThere = (file: string): Promise<Uint8Array | null> =>
+  readFile(file).catch(() => null);

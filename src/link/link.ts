@@ -172,7 +172,7 @@ export interface ScopeLink {
   entries: Record<string, LockEntry>;
   /**
    * Linking the same files again against `entries` would change nothing: then nothing in this
-   * link depends on `now` any more, and a build cache may reuse it (see cli/build.ts).
+   * link depends on `now` any more, and a build cache may reuse it (see build/build.ts).
    */
   settled: boolean;
 }

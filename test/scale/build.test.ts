@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BuildOptions, build, Interrupted, newMemo } from '../../src/cli/build.js';
+import { type BuildOptions, build, Interrupted, newMemo } from '../../src/build/build.js';
 import { createPool, type Pool } from '../../src/io/pool.js';
 import { runCli } from '../cli/run.js';
 import {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import type { BuildOptions } from '../../src/cli/build.js';
+import type { BuildOptions } from '../../src/build/build.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/scale/', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));

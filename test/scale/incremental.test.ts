@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BuildOptions, build, newMemo } from '../../src/cli/build.js';
+import { type BuildOptions, build, newMemo } from '../../src/build/build.js';
 import { buildOptions, NOW, readTree, scratch, treeDiff } from './helpers.js';
 
 /**

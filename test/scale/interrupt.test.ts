@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { type BuildOptions, build } from '../../src/cli/build.js';
+import { type BuildOptions, build } from '../../src/build/build.js';
 import {
   buildOptions,
   generateLibrary,

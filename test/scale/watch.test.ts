@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BuildResult } from '../../src/cli/build.js';
+import type { BuildResult } from '../../src/build/build.js';
+import { watch } from '../../src/build/watch.js';
 import { main } from '../../src/cli/main.js';
-import { watch } from '../../src/cli/watch.js';
 import { copyFixtures } from './helpers.js';
 
 /** Resolves when `check` holds, polling; rejects after `ms`. */
