@@ -13,10 +13,11 @@
  * read once, in slices, for the workspace checks (workspace.ts); open documents win over disk.
  * Files changed on disk outside the editor (edited, created, deleted, a folder removed) reach
  * the index through `workspace/didChangeWatchedFiles`, registered dynamically for Markdown files
- * (and any deletion or creation, for folders) when the client can register watchers.
+ * (and any deletion or creation, for folders and media) when the client can register watchers;
+ * otherwise the server watches each root itself (fs.watch, recursive).
  */
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -186,6 +187,7 @@ export function serve(connection: Connection): void {
       // An unreadable root: the open documents are still checked against each other.
     });
     roots.set(dir, made);
+    if (!watchDynamic) watchRoot(dir);
     return made;
   }
 
@@ -225,35 +227,64 @@ export function serve(connection: Connection): void {
   }
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
-    for (const { uri, type } of changes) {
-      if (!uri.startsWith('file:')) continue;
-      const file = fileURLToPath(uri);
-      for (const root of roots.values()) {
-        const dir = root.index.root;
-        if (!file.startsWith(dir + path.sep)) continue;
-        const relative = path.relative(dir, file).split(path.sep).join('/');
-        const markdown = relative.toLowerCase().endsWith('.md');
-        if (type === FileChangeType.Changed) {
-          if (!markdown) continue;
-          // A file the index does not know may be new to it (or ignored): list the root again.
-          if (root.index.files.has(relative)) root.pending.changed.add(relative);
-          else root.pending.relist = true;
-        } else {
-          // Media that appeared or went away changes what the open documents render.
-          if (!markdown) root.pending.media = true;
-          if (type === FileChangeType.Deleted || markdown || isFolder(file)) {
-            root.pending.relist = true;
-            if (markdown) root.pending.changed.add(relative);
-          }
-        }
-        if (root.pending.timer) clearTimeout(root.pending.timer);
-        root.pending.timer = setTimeout(() => {
-          root.pending.timer = null;
-          root.refreshing = root.refreshing.then(() => refresh(root));
-        }, WATCH_DEBOUNCE_MS);
-      }
-    }
+    for (const { uri, type } of changes)
+      if (uri.startsWith('file:')) fileEvent(fileURLToPath(uri), type);
   });
+
+  /** Notes a file changed on disk in the roots holding it; their refresh follows, debounced. */
+  function fileEvent(file: string, type: FileChangeType) {
+    for (const root of roots.values()) {
+      const dir = root.index.root;
+      if (!file.startsWith(dir + path.sep)) continue;
+      const relative = path.relative(dir, file).split(path.sep).join('/');
+      // What no walk reads: hidden files and folders, node_modules (and the cache, .deckc-cache).
+      if (relative.split('/').some((name) => name.startsWith('.') || name === 'node_modules'))
+        continue;
+      const markdown = /\.md$/i.test(relative);
+      if (type === FileChangeType.Changed) {
+        if (!markdown) continue;
+        // A file the index does not know may be new to it (or ignored): list the root again.
+        if (root.index.files.has(relative)) root.pending.changed.add(relative);
+        else root.pending.relist = true;
+      } else {
+        // Media that appeared or went away changes what the open documents render.
+        if (!markdown) root.pending.media = true;
+        if (type === FileChangeType.Deleted || markdown || isFolder(file)) {
+          root.pending.relist = true;
+          if (markdown) root.pending.changed.add(relative);
+        }
+      }
+      if (root.pending.timer) clearTimeout(root.pending.timer);
+      root.pending.timer = setTimeout(() => {
+        root.pending.timer = null;
+        root.refreshing = root.refreshing.then(() => refresh(root));
+      }, WATCH_DEBOUNCE_MS);
+    }
+  }
+
+  /**
+   * A client that cannot register watchers (Neovim on Linux, for one, says so): the server
+   * watches the root itself. `rename` is a creation or a deletion, told apart by the disk.
+   */
+  function watchRoot(dir: string) {
+    try {
+      const watcher = watch(dir, { recursive: true }, (event, name) => {
+        if (!name) return;
+        const file = path.join(dir, name.toString());
+        const type =
+          event === 'change'
+            ? FileChangeType.Changed
+            : existsSync(file)
+              ? FileChangeType.Created
+              : FileChangeType.Deleted;
+        fileEvent(file, type);
+      });
+      watcher.on('error', () => watcher.close());
+      watcher.unref();
+    } catch {
+      // No watcher (inotify limits, say): files changed outside the editor are seen when opened.
+    }
+  }
 
   const isFolder = (file: string) => {
     try {

@@ -1,6 +1,6 @@
 // A second, independent client: headless Neovim's own LSP client (vim.lsp) drives `deckc lsp
 // --stdio` (test/lsp/neovim/driver.lua): diagnostics on open, a quick fix and "fix all" applied
-// from the code action menu, the outline and a hover. CI installs Debian's neovim (.ci/run), so
+// from the code action menu, another file changed on disk, the outline and a hover. CI installs Debian's neovim (.ci/run), so
 // there a missing nvim fails; elsewhere the test is skipped with the reason.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,7 @@ interface Result {
   after_quick_fix_diagnostics: Diag[];
   after_fix_all: string;
   after_fix_all_diagnostics: Diag[];
+  after_disk_change_diagnostics: Diag[];
   offered: string[][];
   symbols: { name: string; detail: string; line: number }[];
   hover: { kind: string; value: string };
@@ -91,6 +92,8 @@ function runNeovim(dir: string): Promise<{ code: number | null; result: Result; 
         DECKC_LSP_CMD: JSON.stringify([process.execPath, '--import', TSX, ENTRY, 'lsp', '--stdio']),
         DECKC_ROOT: path.join(dir, 'decks'),
         DECKC_FILE: path.join(dir, 'decks/Book/a.md'),
+        DECKC_OTHER: path.join(dir, 'decks/Book/0-first.md'),
+        DECKC_OTHER_TEXT: OTHER.replace('What closes', 'What else closes'),
         DECKC_OUT: out,
       },
     },
@@ -130,7 +133,7 @@ function runNeovim(dir: string): Promise<{ code: number | null; result: Result; 
 
 describe.skipIf(skip)(`deckc lsp in headless Neovim${reason}`, () => {
   it(
-    `${nvim ?? 'nvim (missing)'}: diagnostics, a quick fix and fix all applied, outline, hover`,
+    `${nvim ?? 'nvim (missing)'}: diagnostics, a quick fix and fix all applied, a file changed on disk, outline, hover`,
     async () => {
       expect(nvim, 'nvim must be on the PATH in CI (.ci/run installs it)').not.toBeNull();
       const dir = mkdtempSync(path.join(tmpdir(), 'deckc-nvim-'));
@@ -186,6 +189,8 @@ describe.skipIf(skip)(`deckc lsp in headless Neovim${reason}`, () => {
         quickFixed.replace('$$x??', () => '$$\nx??').replace(/\n$/, ''),
       );
       expect(result.after_fix_all_diagnostics.map((d) => d.code)).toEqual(['duplicate-question']);
+      // The other file rewritten on disk: its question is no longer a duplicate.
+      expect(result.after_disk_change_diagnostics).toEqual([]);
 
       expect(result.symbols).toEqual([
         { name: 'What closes an answer?', detail: 'Closers', line: 0 },

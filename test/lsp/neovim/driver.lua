@@ -1,10 +1,11 @@
 -- Headless Neovim driving `deckc lsp --stdio` through its own LSP client (vim.lsp), as an
 -- author would: open a card file, wait for the diagnostics, pick a quick fix and then "fix
--- all" from the code action menu (vim.ui.select answered here), and ask for the outline and a
--- hover. Written for Neovim 0.7 (Debian 12's) and later: vim.lsp.start where it exists (0.8+),
+-- all" from the code action menu (vim.ui.select answered here), see another file changed on
+-- disk, and ask for the outline and a hover. Written for Neovim 0.7 (Debian 12's) and later: vim.lsp.start where it exists (0.8+),
 -- vim.lsp.start_client before. Every wait is vim.wait, bounded, polling every 20 ms.
 --
 -- In (environment): DECKC_LSP_CMD (the server's argv, JSON), DECKC_ROOT, DECKC_FILE,
+-- DECKC_OTHER and DECKC_OTHER_TEXT (a file of the root to rewrite on disk, and its new text),
 -- DECKC_OUT (where the results go, JSON). Exits 0 after writing them, 1 (cquit) on a failure,
 -- whose message is in DECKC_OUT as `error`.
 
@@ -127,6 +128,16 @@ local function main()
   end)
   out.after_fix_all_diagnostics = snapshot()
   out.offered = offered
+
+  -- Another file of the root edited outside the editor: its question is no longer a duplicate.
+  -- (This client registers no file watchers, so the server watches the root itself.)
+  local other = assert(io.open(os.getenv('DECKC_OTHER'), 'w'))
+  other:write(os.getenv('DECKC_OTHER_TEXT'))
+  other:close()
+  wait('diagnostics after another file changed on disk', function()
+    return find('duplicate-question') == nil
+  end)
+  out.after_disk_change_diagnostics = snapshot()
 
   local params = { textDocument = vim.lsp.util.make_text_document_params(buf) }
   local symbols = vim.lsp.buf_request_sync(buf, 'textDocument/documentSymbol', params, TIMEOUT)
