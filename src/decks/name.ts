@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FileMeta } from '../validate/schema.js';
 
 /**
@@ -68,9 +69,13 @@ export function deckNameFor(path: string, meta: FileMeta, rootDeck: string): str
 
 /** Rust's `char::is_whitespace` is Unicode White_Space (JS `trim` differs: it strips U+FEFF, keeps U+0085). */
 const EDGES = /^[\p{White_Space}:]+|[\p{White_Space}:]+$/gu;
-/** `char::is_ascii_control`, and `"` (stripped by Anki before 24.10). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what Anki removes
-const INVALID = /[\u0000-\u001f\u007f"]/g;
+/**
+ * `char::is_ascii_control`, and `"` (stripped by Anki before 24.10); and `<`, `>`, which Anki keeps
+ * but 2.1.15's deck browser writes into its HTML unescaped (`F<svg onload=…>` runs there), and
+ * the C1 controls, which move a terminal's cursor when a diagnostic names the deck.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what deckc removes
+const INVALID = /[\u0000-\u001f\u007f-\u009f"<>]/g;
 
 function normalizeComponent(component: string): string {
   let out = component;
@@ -83,8 +88,8 @@ function normalizeComponent(component: string): string {
 
 /**
  * A deck name as Anki stores it and as every Anki from 2.1.55 on leaves it: each `::` component
- * NFC, without control characters or `"`, trimmed of white space and `:`; empty components
- * dropped. Idempotent. Returns '' when nothing is left (callers fall back).
+ * NFC, without control characters, `"`, `<` or `>`, trimmed of white space and `:`; empty
+ * components dropped. Idempotent. Returns '' when nothing is left (callers fall back).
  */
 export function normalizeDeckName(name: string): string {
   let out = name;
@@ -155,13 +160,71 @@ export function settleDeckNames(names: Iterable<string>): Map<string, string> {
   return settled;
 }
 
-/** A file-system-safe base name for a package named after a deck. */
+/** What `safeName` removed from a name, for the caller's diagnostic. */
+export interface SafeName {
+  /** The name without markup or control characters (not otherwise normalised). */
+  name: string;
+  /** Each character removed, once, in order of appearance (`<`, `"`, `U+0000`). */
+  removed: string[];
+}
+
+/** Characters a deck name or tag never carries: HTML's `<`, `>`, `"`, and control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f"<>]/g;
+
+/** Shows a removed character in a message: itself when printable, else `U+XXXX`. */
+const showChar = (c: string) =>
+  /[<>"]/.test(c) ? c : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * A deck name or tag with `<`, `>`, `"` and control characters removed, and what was removed, so
+ * the caller can report it where the name was written (normalizeDeckName removes the same from
+ * deck names silently, wherever they come from).
+ */
+export function safeName(name: string): SafeName {
+  const removed = new Set<string>();
+  const clean = name.replace(UNSAFE_IN_NAME, (c) => {
+    removed.add(showChar(c));
+    return '';
+  });
+  return { name: clean, removed: [...removed] };
+}
+
+/** UTF-8 bytes of the readable part of a package file name: `.retired.apkg.tmp…` must still fit 255. */
+const MAX_NAME_BYTES = 150;
+/** Names Windows reserves, whatever the extension. */
+const RESERVED = /^(?:con|prn|aux|nul|com\d|lpt\d)$/i;
+
+/**
+ * A file-system-safe base name for a package named after a deck: the readable name when the deck
+ * name is one already; otherwise the cleaned name plus `-` and 8 hex of the deck name's SHA-256,
+ * so that two decks that clean alike (`C++`, `C#` → `C-`) never share a file. Deterministic: the
+ * same deck name gives the same file name, whatever else is built.
+ */
 export function packageFileName(deck: string): string {
-  return (
+  let readable =
     deck
       .replace(/::/g, '__')
       .replace(/[^\p{L}\p{N}._ -]+/gu, '-')
       .replace(/^[.-]+/, '')
-      .trim() || 'deck'
-  );
+      .trim() || 'deck';
+  let cut = false;
+  if (Buffer.byteLength(readable) > MAX_NAME_BYTES) {
+    let bytes = 0;
+    let kept = '';
+    for (const c of readable) {
+      bytes += Buffer.byteLength(c);
+      if (bytes > MAX_NAME_BYTES) break;
+      kept += c;
+    }
+    readable = kept.trimEnd();
+    cut = true;
+  }
+  // A readable name that ends like a hashed one is hashed too, so it can never equal another's.
+  const plain = !cut && !RESERVED.test(readable) && !/[. ]$|-[0-9a-f]{8}$/.test(readable);
+  if (readable === deck && plain) {
+    return readable;
+  }
+  const hash = createHash('sha256').update(deck).digest('hex').slice(0, 8);
+  return `${readable}-${hash}`;
 }

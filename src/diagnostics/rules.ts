@@ -81,6 +81,10 @@ export const RULES = {
   'no-cards': { severity: 'info', summary: "a file with no ':p' question" },
   'invalid-utf8': { severity: 'warning', summary: 'bytes that are not valid UTF-8' },
   'front-matter': { severity: 'error', summary: 'YAML front matter that cannot be read' },
+  'unsafe-name': {
+    severity: 'warning',
+    summary: 'a deck name or tag with `<`, `>`, `"` or control characters (removed)',
+  },
   'invalid-card': { severity: 'error', summary: 'a card that fails schema validation' },
   // parse: added with the recovering parser
   'missing-opener': {
@@ -113,6 +117,10 @@ export const RULES = {
   // render
   'unbalanced-math': { severity: 'warning', summary: "a '$' math delimiter with no partner" },
   'unsafe-html': { severity: 'warning', summary: 'raw HTML removed by the sanitizer' },
+  'control-character': {
+    severity: 'warning',
+    summary: 'a NUL or other control character in a field (removed)',
+  },
   'unsafe-math': {
     severity: 'warning',
     summary: 'TeX that writes links, CSS or attributes, or Anki LaTeX that reads files (removed)',

@@ -34,7 +34,8 @@ export function readTitle(text: string, meta: FileMeta): boolean {
 export function readChapter(text: string, meta: FileMeta): boolean {
   const m = CHAPTER_RE.exec(text);
   if (!m) return false;
-  meta.chapter ??= m[1] || null;
+  // The chapter becomes a tag: no markup or control characters (see safeName).
+  meta.chapter ??= safeName(m[1] ?? '').name.trim() || null;
   return true;
 }
 
@@ -78,7 +79,20 @@ export function readFrontMatter(
     .slice(1, close)
     .map((l) => l.text)
     .join('\n');
-  const doc = parseDocument(source, { prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  try {
+    doc = parseDocument(source, { prettyErrors: false });
+    data = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : null;
+  } catch (e) {
+    // An alias bomb (`maxAliasCount`), or nesting deep enough to overflow the stack.
+    sink.report(
+      'front-matter',
+      { start: loc.at(1) },
+      `Unexpected YAML in front matter: ${e instanceof RangeError ? 'nesting too deep' : firstLine(e instanceof Error ? e.message : String(e))}, expected a small mapping such as \`deck: A::B\` (at most ${MAX_ALIAS_COUNT} alias expansions)`,
+    );
+    return close + 1;
+  }
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
@@ -92,7 +106,6 @@ export function readFrontMatter(
     );
     return close + 1;
   }
-  const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     sink.report(
       'front-matter',
@@ -107,20 +120,29 @@ export function readFrontMatter(
     return loc.at(i < 0 ? 1 : i + 1);
   };
   if ('deck' in record) {
-    if (typeof record.deck === 'string' && record.deck.trim() !== '')
-      meta.deck = record.deck.trim();
+    const deck = typeof record.deck === 'string' ? safeName(record.deck) : null;
+    if (deck && deck.removed.length > 0) reportUnsafe(sink, keyLine('deck'), 'deck name', deck);
+    if (deck && !EMPTY_DECK.test(deck.name)) meta.deck = deck.name.trim();
     else
       sink.report(
         'front-matter',
         { start: keyLine('deck') },
-        'Unexpected `deck` value, expected a deck name such as `A::B`',
+        deck && deck.name.trim() !== ''
+          ? `Unexpected deck name '${deck.name.trim()}' that is empty once normalised (Anki drops empty '::' levels), expected a deck name such as \`A::B\``
+          : 'Unexpected `deck` value, expected a deck name such as `A::B`',
       );
   }
   if ('tags' in record) {
     const tags = record.tags;
     const list = typeof tags === 'string' ? tags.split(/[\s,]+/) : tags;
     if (Array.isArray(list) && list.every((t) => typeof t === 'string' || typeof t === 'number')) {
-      meta.tags = list.map(String).filter((t) => t !== '');
+      meta.tags = list
+        .map((t) => {
+          const tag = safeName(String(t));
+          if (tag.removed.length > 0) reportUnsafe(sink, keyLine('tags'), 'tag', tag);
+          return tag.name;
+        })
+        .filter((t) => t.trim() !== '');
     } else {
       sink.report(
         'front-matter',
@@ -130,6 +152,42 @@ export function readFrontMatter(
     }
   }
   return close + 1;
+}
+
+/**
+ * A name or tag without `<`, `>`, `"` and control characters, and what was removed (once each,
+ * `U+XXXX` for controls). The same set as `safeName` in decks/name.ts (a test keeps them equal),
+ * repeated here because a parse module may not import a later stage.
+ */
+export function safeName(name: string): { name: string; removed: string[] } {
+  const removed = new Set<string>();
+  const clean = name.replace(UNSAFE_IN_NAME, (c) => {
+    removed.add(
+      /[<>"]/.test(c) ? c : `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+    );
+    return '';
+  });
+  return { name: clean, removed: [...removed] };
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f"<>]/g;
+/** A deck name Anki would reduce to nothing: only white space, `:` and `::` (`" :: "`). */
+const EMPTY_DECK = /^[\p{White_Space}:]*$/u;
+
+/** Alias expansions allowed in front matter: enough for any real file, too few for a bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+function reportUnsafe(
+  sink: DiagnosticSink,
+  at: ReturnType<Locator['at']>,
+  what: string,
+  safe: { name: string; removed: string[] },
+) {
+  sink.report(
+    'unsafe-name',
+    { start: at },
+    `Unexpected ${safe.removed.map((c) => `'${c}'`).join(', ')} in a ${what}, expected text without markup or control characters (removed: Anki shows names as HTML; using '${safe.name.trim()}')`,
+  );
 }
 
 function firstLine(s: string): string {

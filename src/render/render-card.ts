@@ -73,10 +73,10 @@ export function renderCard(card: Card, ctx: RenderContext): RenderedCard {
   const media: MediaFile[] = [];
   return {
     fields: {
-      Question: renderField(card.question, ctx, media, false),
-      Answer: renderField(card.answer, ctx, media, false),
-      Title: renderField(card.title, ctx, media, true),
-      Context: renderField(card.context, ctx, media, false),
+      Question: renderFieldChecked(card.question, ctx, media, false),
+      Answer: renderFieldChecked(card.answer, ctx, media, false),
+      Title: renderFieldChecked(card.title, ctx, media, true),
+      Context: renderFieldChecked(card.context, ctx, media, false),
     },
     media,
   };
@@ -127,13 +127,38 @@ export function isPlainLine(value: string): boolean {
   return PLAIN_LINE.test(value) && !BLOCK_START.test(value) && !AUTOLINK.test(value);
 }
 
-function renderField(
+function renderFieldChecked(
   field: Field | null,
   ctx: RenderContext,
   media: MediaFile[],
   inline: boolean,
 ): string {
   if (!field || field.value.trim() === '') return '';
+  const control = CONTROL.exec(field.value);
+  if (control) {
+    const at = fieldLocator(field)(control.index);
+    ctx.sink.report(
+      'control-character',
+      { start: at, end: { ...at, column: at.column + 1, offset: at.offset + 1 } },
+      `Unexpected control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} in a field, expected text (removed, with any others in the field: Anki splits fields at U+001F)`,
+    );
+  }
+  // Also what raw HTML's character references (`&#31;`) decode to; Markdown's are U+FFFD already.
+  const html = renderFieldHtml(field, ctx, media, inline);
+  return CONTROL.test(html) ? html.replace(CONTROLS, '') : html;
+}
+
+/** C0 controls but tab and line breaks, DEL and the C1 controls: never part of a field. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+
+function renderFieldHtml(
+  field: Field,
+  ctx: RenderContext,
+  media: MediaFile[],
+  inline: boolean,
+): string {
   if (isPlainLine(field.value)) {
     const text = field.value.trim();
     return inline ? text : `<p>${text}</p>`;

@@ -7,8 +7,10 @@ import {
   normalizeDeckName,
   packageFileName,
   readableName,
+  safeName,
   settleDeckNames,
 } from '../../src/decks/name.js';
+import { safeName as parseSafeName } from '../../src/parse/meta.js';
 import type { FileMeta } from '../../src/validate/schema.js';
 import { ankiDeckNameComponent, ankiNativeDeckName } from '../model/anki-names.js';
 
@@ -48,8 +50,55 @@ describe('deck names', () => {
   it('lets front matter name the deck', () => {
     expect(deckNameFor('a/b.md', meta({ deck: ' X :: Y ' }), 'Default')).toBe('X::Y');
   });
-  it('makes safe file names', () => {
-    expect(packageFileName('A/B::C')).toBe('A-B__C');
+  it('makes safe file names, with a stable hash whenever cleaning changed the name', () => {
+    expect(packageFileName('Rust')).toBe('Rust');
+    expect(packageFileName('Café Übung 2')).toBe('Café Übung 2');
+    expect(packageFileName('A/B::C')).toMatch(/^A-B__C-[0-9a-f]{8}$/);
+    expect(packageFileName('A/B::C')).toBe(packageFileName('A/B::C'));
+    // Issue 15: C++ and C# were both C-.apkg, A/B and A?B both A-B.
+    expect(packageFileName('C++')).not.toBe(packageFileName('C#'));
+    expect(packageFileName('A/B')).not.toBe(packageFileName('A?B'));
+    expect(packageFileName('C++')).toMatch(/^C--[0-9a-f]{8}$/);
+    // Never one name for a deck that is already readable and one that cleans to it.
+    expect(packageFileName('C-')).toBe('C-');
+    expect(packageFileName('C++')).not.toBe('C-');
+    expect(packageFileName('CON')).toMatch(/^CON-[0-9a-f]{8}$/);
+    expect(packageFileName('..')).toMatch(/^deck-[0-9a-f]{8}$/);
+  });
+  it('keeps package file names within 150 bytes before the hash', () => {
+    const name = packageFileName('é'.repeat(400));
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(150 + 9);
+    expect(name).toMatch(/^é+-[0-9a-f]{8}$/);
+  });
+  it('gives distinct package file names to distinct decks (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('C', '+', '#', '/', '?', ':', ' ', '.', 'é', '-') }),
+        fc.string({ unit: fc.constantFrom('C', '+', '#', '/', '?', ':', ' ', '.', 'é', '-') }),
+        (a, b) => {
+          if (a !== b) expect(packageFileName(a)).not.toBe(packageFileName(b));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it('safeName removes markup and control characters, and says which', () => {
+    expect(safeName('X<img src=x onerror=alert(1)>')).toEqual({
+      name: 'Ximg src=x onerror=alert(1)',
+      removed: ['<', '>'],
+    });
+    expect(safeName('a\u0000b\u001b[2J"c"')).toEqual({
+      name: 'ab[2Jc',
+      removed: ['U+0000', 'U+001B', '"'],
+    });
+    expect(normalizeDeckName('F<svg onload=alert(1)>::\u009bx')).toBe('Fsvg onload=alert(1)::x');
+  });
+  it('safeName agrees with the parser’s copy (parse/meta.ts may not import decks)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(parseSafeName(s)).toEqual(safeName(s));
+      }),
+    );
   });
 });
 

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { FIELD_NAMES } from '../../src/validate/schema.js';
 import { readApkg } from '../helpers/read-apkg.js';
-import { buildVector, unsafeIn, VECTORS } from './vectors.js';
+import { buildVector, unsafeIn, unsafeInName, VECTORS } from './vectors.js';
 
 const decoder = new TextDecoder();
 
@@ -40,9 +40,17 @@ describe('no script through any channel', () => {
       for (const name of FIELD_NAMES) expect(unsafeIn(fields[name]), `field ${name}`).toEqual([]);
       if (v.keeps) expect(fields.Answer).toContain(v.keeps);
 
-      // The .apkg: note fields (0x1f-separated) and tags as Anki stores them.
+      const names = [compiled.cards[0]!.deck, ...compiled.cards[0]!.tags];
+      for (const name of names) expect(unsafeInName(name)).toEqual([]);
+
+      // The .apkg: note fields (0x1f-separated), tags and decks as Anki stores them.
       const apkg = await readApkg(out.get('apkg')!);
       expect(apkg.notes).toHaveLength(1);
+      expect(apkg.notes[0]!.flds.split('\x1f')).toHaveLength(FIELD_NAMES.length);
+      for (const tag of apkg.notes[0]!.tags.trim().split(' '))
+        expect(unsafeInName(tag)).toEqual([]);
+      for (const deck of Object.values(apkg.col.decks))
+        expect(unsafeInName(String(deck.name))).toEqual([]);
       for (const field of apkg.notes[0]!.flds.split('\x1f')) expect(unsafeIn(field)).toEqual([]);
       expect(apkg.notes[0]!.flds.split('\x1f')[1]).toBe(fields.Answer);
 
@@ -52,10 +60,15 @@ describe('no script through any channel', () => {
       expect(rows).toHaveLength(1);
       for (const cell of rows[0]!) expect(unsafeIn(cell)).toEqual([]);
       expect(rows[0]![4]).toBe(fields.Answer);
+      expect(rows[0]![2]).toBe(pkg.notes[0]!.deck);
+      for (const name of [rows[0]![2]!, ...rows[0]!.at(-1)!.split(' ')])
+        expect(unsafeInName(name)).toEqual([]);
 
       // The JSON: the rendered HTML (the Markdown source is the author's, kept as written).
       const json = JSON.parse(decoder.decode(out.get('json')!));
       for (const name of FIELD_NAMES) expect(unsafeIn(json.cards[0].html[name])).toEqual([]);
+      for (const name of [json.deck, json.cards[0].deck, ...json.cards[0].tags])
+        expect(unsafeInName(name)).toEqual([]);
 
       // The preview: one script (the theme switch), no handler, no script URL.
       const page = decoder.decode(out.get('html')!);

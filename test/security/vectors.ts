@@ -127,6 +127,42 @@ export const VECTORS: Vector[] = [
     ),
     rules: ['unsafe-html'],
   },
+  {
+    name: 'a folder named F<svg onload=alert(1)>',
+    path: 'F<svg onload=alert(1)>/a.md',
+    markdown: card('A.'),
+    rules: [],
+  },
+  {
+    name: 'HTML and control characters in front matter deck and tags',
+    path: 'Names/a.md',
+    markdown: `---\ndeck: "X<img src=x onerror=alert(1)>::Y\\u001b[2J"\ntags: [a<b>, "c\\u0000d", '"q"']\n---\n${card('A.')}`,
+    rules: ['unsafe-name'],
+  },
+  {
+    name: 'a chapter line with HTML (it becomes a tag)',
+    path: 'Names/b.md',
+    markdown: `**Starting Chapter:** <img src=x onerror=alert(1)>\n\n${card('A.')}`,
+    rules: [],
+  },
+  {
+    name: 'a front matter deck that normalises to nothing',
+    path: 'Names/c.md',
+    markdown: `---\ndeck: " :: "\n---\n${card('A.')}`,
+    rules: ['front-matter'],
+  },
+  {
+    name: 'a YAML alias bomb in front matter',
+    path: 'Names/d.md',
+    markdown: `---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n---\n${card('A.')}`,
+    rules: ['front-matter'],
+  },
+  {
+    name: 'NUL, U+001F and escape characters in fields',
+    path: 'Fields/a.md',
+    markdown: card('Field\u001fsplit, NUL \u0000, <b>&#31;</b> and \u001b[31mred', 'Q\u0000?'),
+    rules: ['control-character'],
+  },
 ];
 
 /** One vector through the whole library: compile, link, and every output format. */
@@ -188,5 +224,13 @@ export function unsafeIn(html: string): string[] {
     found.push('unpackaged sound');
   if (LATEX_UNSAFE.test(html)) found.push('LaTeX command');
   if (/\[\\\(\]|\[\/\\\)\]/.test(html)) found.push('mangled [$]');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be there
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(html)) found.push('control');
   return found;
+}
+
+/** What in a deck name or tag Anki 2.1.15 would write into its HTML, or a terminal obey. */
+export function unsafeInName(name: string): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be there
+  return /[<>"\u0000-\u001f\u007f-\u009f]/.test(name) ? [name] : [];
 }
