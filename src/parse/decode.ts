@@ -1,5 +1,7 @@
 /**
- * Bytes → text. The text the parser works on is the decoded file with a leading BOM removed and
+ * Bytes → text. UTF-8, or UTF-16 (what Windows PowerShell 5's `>` writes): with a BOM (`FF FE`,
+ * `FE FF`), or without one when its NUL bytes show it (see `sniffUtf16`); a UTF-8 BOM is dropped.
+ * The text the parser works on is the decoded file with a leading BOM removed and
  * line endings kept as they are (CRLF stays CRLF), so every offset the parser reports indexes this
  * text in UTF-16 units, and every column is what an editor shows (the BOM and the CR are never
  * inside a line's visible text).
@@ -7,6 +9,8 @@
 
 export interface Decoded {
   text: string;
+  /** The encoding the bytes were read as (strings given as text are `utf-8`). */
+  encoding: Encoding;
   /** Offset in `text` of the first character decoded from an invalid byte, or -1. */
   invalidAt: number;
   /** Byte offset of that invalid byte in the input, or -1. */
@@ -54,23 +58,91 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Decodes with U+FFFD replacement, strips one leading BOM, and locates the first bad byte. */
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * Decodes with U+FFFD replacement, strips one leading BOM, and locates the first bad byte (for
+ * UTF-16: the first byte of an unpaired surrogate, or a lone last byte).
+ */
 export function decode(input: Uint8Array | string): Decoded {
   if (typeof input === 'string') {
-    return { text: stripBom(input), invalidAt: -1, invalidByte: -1 };
+    return { text: stripBom(input), encoding: 'utf-8', invalidAt: -1, invalidByte: -1 };
   }
+  const utf16 = sniffUtf16(input);
+  if (utf16) return decodeUtf16(input, utf16);
   // The native strict decoder is the fast path; the byte scan runs only on invalid input.
   try {
-    return { text: stripBom(strict.decode(input)), invalidAt: -1, invalidByte: -1 };
+    return {
+      text: stripBom(strict.decode(input)),
+      encoding: 'utf-8',
+      invalidAt: -1,
+      invalidByte: -1,
+    };
   } catch {
     // invalid UTF-8: located below
   }
   const bad = firstInvalidUtf8(input);
   const text = stripBom(lenient.decode(input));
-  if (bad < 0) return { text, invalidAt: -1, invalidByte: -1 };
+  if (bad < 0) return { text, encoding: 'utf-8', invalidAt: -1, invalidByte: -1 };
   // The prefix before the bad byte is valid, so it decodes to exactly the start of `text`.
   const prefix = stripBom(lenient.decode(input.subarray(0, bad)));
-  return { text, invalidAt: prefix.length, invalidByte: bad };
+  return { text, encoding: 'utf-8', invalidAt: prefix.length, invalidByte: bad };
+}
+
+/** Bytes looked at to recognise BOM-less UTF-16. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * UTF-16 by its BOM, or without one by its NUL pattern: text in UTF-16 has a zero high byte for
+ * every ASCII character (line breaks, spaces and Markdown markers at least), so at least a
+ * quarter of one parity's bytes are NUL and almost none of the other's; UTF-8 text has no NUL at
+ * all. Looks at the first 4 KiB.
+ */
+export function sniffUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  const n = Math.min(bytes.length, SNIFF_BYTES) & ~1;
+  if (n < 4) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  if (oddZeros >= pairs / 4 && evenZeros <= pairs / 50) return 'utf-16le';
+  if (evenZeros >= pairs / 4 && oddZeros <= pairs / 50) return 'utf-16be';
+  return null;
+}
+
+function decodeUtf16(input: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Decoded {
+  const text = stripBom(new TextDecoder(encoding, { ignoreBOM: true }).decode(input));
+  const bad = firstInvalidUtf16(input, encoding === 'utf-16le');
+  if (bad < 0) return { text, encoding, invalidAt: -1, invalidByte: -1 };
+  const bom = input[0] === (encoding === 'utf-16le' ? 0xff : 0xfe) ? 2 : 0;
+  const units = (bad - bom) / 2;
+  // Every unit before the bad one decoded to one UTF-16 unit of the text (pairs to two).
+  return { text, encoding, invalidAt: Math.floor(units), invalidByte: bad };
+}
+
+/** Byte offset of the first unpaired surrogate (or of a lone last byte), or -1. */
+function firstInvalidUtf16(bytes: Uint8Array, littleEndian: boolean): number {
+  const unit = (i: number) =>
+    littleEndian ? bytes[i]! | (bytes[i + 1]! << 8) : (bytes[i]! << 8) | bytes[i + 1]!;
+  const n = bytes.length & ~1;
+  for (let i = 0; i < n; i += 2) {
+    const u = unit(i);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const next = i + 2 < n ? unit(i + 2) : -1;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i += 2;
+        continue;
+      }
+      return i;
+    }
+    if (u >= 0xdc00 && u <= 0xdfff) return i;
+  }
+  return bytes.length % 2 === 1 ? bytes.length - 1 : -1;
 }
 
 function stripBom(s: string): string {
