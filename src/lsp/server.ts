@@ -14,10 +14,11 @@
  * Files changed on disk outside the editor (edited, created, deleted, a folder removed) reach
  * the index through `workspace/didChangeWatchedFiles`, registered dynamically for Markdown files
  * (and any deletion or creation, for folders and media) when the client can register watchers;
- * otherwise the server watches each root itself (fs.watch, recursive).
+ * otherwise the server watches each root itself (fs.watch on each folder).
  */
 
-import { existsSync, readFileSync, statSync, watch } from 'node:fs';
+import { existsSync, type FSWatcher, readFileSync, statSync, watch } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -238,8 +239,7 @@ export function serve(connection: Connection): void {
       if (!file.startsWith(dir + path.sep)) continue;
       const relative = path.relative(dir, file).split(path.sep).join('/');
       // What no walk reads: hidden files and folders, node_modules (and the cache, .deckc-cache).
-      if (relative.split('/').some((name) => name.startsWith('.') || name === 'node_modules'))
-        continue;
+      if (relative.split('/').some(hidden)) continue;
       const markdown = /\.md$/i.test(relative);
       if (type === FileChangeType.Changed) {
         if (!markdown) continue;
@@ -264,27 +264,47 @@ export function serve(connection: Connection): void {
 
   /**
    * A client that cannot register watchers (Neovim on Linux, for one, says so): the server
-   * watches the root itself. `rename` is a creation or a deletion, told apart by the disk.
+   * watches the root itself, one watch per folder (not per file, as a recursive fs.watch does on
+   * Linux), hidden folders, node_modules and linked folders left out. `rename` is a creation or
+   * a deletion, told apart by the disk; a folder created is watched in turn (and listed whole by
+   * the refresh, for files written before its watch began).
    */
   function watchRoot(dir: string) {
-    try {
-      const watcher = watch(dir, { recursive: true }, (event, name) => {
-        if (!name) return;
-        const file = path.join(dir, name.toString());
-        const type =
-          event === 'change'
-            ? FileChangeType.Changed
-            : existsSync(file)
-              ? FileChangeType.Created
-              : FileChangeType.Deleted;
-        fileEvent(file, type);
-      });
-      watcher.on('error', () => watcher.close());
+    const watchers = new Map<string, FSWatcher>();
+    const forget = (folder: string) => {
+      for (const [f, w] of watchers)
+        if (f === folder || f.startsWith(folder + path.sep)) {
+          w.close();
+          watchers.delete(f);
+        }
+    };
+    const add = async (folder: string): Promise<void> => {
+      if (watchers.has(folder)) return;
+      let watcher: FSWatcher;
+      try {
+        watcher = watch(folder, (event, name) => {
+          if (!name || hidden(name.toString())) return;
+          const file = path.join(folder, name.toString());
+          if (event === 'change') return fileEvent(file, FileChangeType.Changed);
+          const there = existsSync(file);
+          if (there && isFolder(file)) void add(file);
+          if (!there) forget(file);
+          fileEvent(file, there ? FileChangeType.Created : FileChangeType.Deleted);
+        });
+      } catch {
+        return; // gone already, or no watch left (inotify limits): seen when opened
+      }
+      watcher.on('error', () => forget(folder));
       watcher.unref();
-    } catch {
-      // No watcher (inotify limits, say): files changed outside the editor are seen when opened.
-    }
+      watchers.set(folder, watcher);
+      const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries)
+        if (entry.isDirectory() && !hidden(entry.name)) await add(path.join(folder, entry.name));
+    };
+    void add(dir);
   }
+
+  const hidden = (name: string) => name.startsWith('.') || name === 'node_modules';
 
   const isFolder = (file: string) => {
     try {

@@ -61,6 +61,11 @@ describe('deckc lsp: files changed on disk, watched by the server', () => {
     mkdirSync(file('0-sub'));
     writeFileSync(file('0-sub/x.md'), TWICE);
     await until((c) => c.includes('duplicate-question'));
+    // The new folder is watched too: a file in it edited later is seen.
+    writeFileSync(file('0-sub/x.md'), TWICE.replace('asked twice', 'asked thrice'));
+    await until((c) => !c.includes('duplicate-question'));
+    writeFileSync(file('0-sub/x.md'), TWICE);
+    await until((c) => c.includes('duplicate-question'));
     rmSync(file('0-sub'), { recursive: true });
     await until((c) => !c.includes('duplicate-question'));
   });
