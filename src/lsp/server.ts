@@ -52,6 +52,7 @@ import {
   analyse,
   cardAtLine,
   type DeckOptions,
+  type FileSummary,
   RenderCache,
   summarize,
 } from './analysis.js';
@@ -257,7 +258,8 @@ export function serve(connection: Connection): void {
       if (root.pending.timer) clearTimeout(root.pending.timer);
       root.pending.timer = setTimeout(() => {
         root.pending.timer = null;
-        root.refreshing = root.refreshing.then(() => refresh(root));
+        // A failed refresh must not stop the ones after it.
+        root.refreshing = root.refreshing.then(() => refresh(root)).catch(() => {});
       }, WATCH_DEBOUNCE_MS);
     }
   }
@@ -326,9 +328,13 @@ export function serve(connection: Connection): void {
         const doc = documents.get(state.uri);
         if (doc) schedule(doc, 0);
       }
-    const before = new Map(
-      [...root.index.files].map(([file, summary]) => [file, JSON.stringify(summary)]),
-    );
+    let dirty = false;
+    const put = (file: string, summary: FileSummary | null) => {
+      const was = root.index.files.get(file) ?? null;
+      if (JSON.stringify(was) === JSON.stringify(summary)) return;
+      root.index.set(file, summary);
+      dirty = true;
+    };
     const read = new Set<string>();
     let listed: Set<string> | null = null;
     if (relist) {
@@ -339,7 +345,7 @@ export function serve(connection: Connection): void {
         listed = new Set(); // the root itself is gone
       }
       for (const file of [...root.index.files.keys()])
-        if (!listed.has(file) && !isOpen(root, file)) root.index.set(file, null);
+        if (!listed.has(file) && !isOpen(root, file)) put(file, null);
       for (const file of listed) if (!root.index.files.has(file)) read.add(file);
     }
     for (const file of changed)
@@ -347,17 +353,13 @@ export function serve(connection: Connection): void {
     let slice = performance.now();
     for (const file of read) {
       if (isOpen(root, file)) continue; // the editor's text wins
-      root.index.set(file, readSummary(root, file));
+      put(file, readSummary(root, file));
       if (performance.now() - slice > SLICE_MS) {
         await yieldToMessages();
         slice = performance.now();
       }
     }
-    const after = root.index.files;
-    const same =
-      after.size === before.size &&
-      [...after].every(([file, summary]) => before.get(file) === JSON.stringify(summary));
-    if (!same) publishRoot(root);
+    if (dirty) publishRoot(root);
   }
 
   const isOpen = (root: Root, file: string) =>
