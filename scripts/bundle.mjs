@@ -9,8 +9,22 @@
  *
  * sql.js stays outside (it finds its .wasm beside itself); the banner gives bundled CommonJS code
  * a `require`.
+ *
+ * First, compiled files whose source is gone (a module moved or deleted) are removed from lib/:
+ * tsc never deletes, and the package would otherwise ship them with source maps pointing at
+ * nothing.
  */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
+
+for (const entry of readdirSync('lib', { recursive: true, withFileTypes: true })) {
+  const match = /^(.*)\.(js|js\.map|d\.ts)$/.exec(entry.name);
+  if (!entry.isFile() || !match || match[1].endsWith('.bundle')) continue;
+  const relative = path.relative('lib', path.join(entry.parentPath, match[1]));
+  if (!existsSync(path.join('src', `${relative}.ts`)))
+    rmSync(path.join(entry.parentPath, entry.name));
+}
 
 const common = {
   bundle: true,

@@ -24,22 +24,12 @@ import { resolveLockConflicts } from '../identity/lock-merge.js';
 import {
   BuildCache,
   CACHE_DIR,
-  compilerFingerprint,
-  fileKey,
   type MediaDep,
   type ScopeRecord,
   type SourceStat,
-  sha256,
   type WrittenOutput,
 } from '../io/cache.js';
-import {
-  collectInputs,
-  type FileStat,
-  type InputRoot,
-  IoError,
-  mediaReader,
-  readInputFile,
-} from '../io/input.js';
+import { collectInputs, type InputRoot, IoError, mediaReader, readInputFile } from '../io/input.js';
 import { parseLock, readLockBytes } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import {
@@ -67,10 +57,21 @@ import {
 } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 import {
+  compilerSalt,
+  EMPTY_SLICE,
+  fileKey,
+  sliceHash as hashSlice,
+  ownersKey,
+  packageKey,
+  sameStat,
+  scopeKey as scopeRecordKey,
+  sha256,
+  sourceSalt,
+} from './keys.js';
+import {
   emitPlanned,
   hasMissing,
   type Output,
-  packageKey,
   planOutputs,
   retiredBase,
   shipsRetired,
@@ -139,14 +140,6 @@ export const newMemo = (): Memo => ({
   locks: new Map(),
   preload: [],
 });
-
-/**
- * A file whose stat is the one it had when it was read last is not read again (as git's index
- * does), unless it changed within 2 s of that read: a file system with coarse timestamps could
- * then hide a second change.
- */
-const sameStat = (a: SourceStat, b: FileStat) =>
-  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && b.mtimeMs < a.read - 2000;
 
 export interface BuildResult {
   files: number;
@@ -219,7 +212,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const claimed = new Map<string, string>();
   let conflicted = false;
   const jobs = Math.max(1, options.jobs ?? 1);
-  const salt = options.cache === false ? '' : compilerFingerprint();
+  const salt = compilerSalt(options.cache !== false);
   const memoNext = newMemo();
   const liveKeys = new Set<string>();
   const staged: string[] = [];
@@ -295,7 +288,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       tags: options.compile.tags ?? [],
       decks: options.compile.decks ?? {},
     };
-    const keySalt = `${salt}\u0000${JSON.stringify(compileOptions)}`;
+    const keySalt = sourceSalt(salt, compileOptions);
 
     // Every file is keyed first: known by its stat (from the last build, or the cache's record
     // of it), or read and hashed.
@@ -553,7 +546,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       project,
     );
     // The slices of the lock depend on the explicit ids' owners and on how scopes are spelt.
-    const owners = sha256(JSON.stringify([[...claims.owners], [...new Set(scopes)]]));
+    const owners = ownersKey(claims.owners, scopes);
     // The slices of the lock by scope, and their hashes: from the index while the lock file and
     // the explicit ids are as the last build left them.
     const known = canonical && index.lock!.owners === owners ? index.lock! : null;
@@ -586,7 +579,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       return lineSlices.get(scope)!;
     };
     const sliceHash = (scope: string) =>
-      known?.slices[scope] ?? (known ? EMPTY_SLICE : sha256(serializeEntries(sliceOf(scope))));
+      known?.slices[scope] ?? (known ? EMPTY_SLICE : hashSlice(serializeEntries(sliceOf(scope))));
     const style = notetypeStyleHash();
     const notetype =
       known && known.notetype.style === style
@@ -618,21 +611,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       else idDiagnostics.set(d.file, [d]);
     }
 
-    /** The cache key of a scope's record: everything its link and outputs depend on but `now`. */
+    /** The cache key of a scope's record (see build/keys.ts). */
     const scopeKey = (scope: string, slice: string) => {
       const indexes = byScope.get(scope)!;
-      return sha256(
-        `${JSON.stringify([
-          salt,
-          options.write,
-          options.formats,
-          notetype,
-          project,
-          scope,
-          indexes.map((i) => keys[i]),
-          indexes.flatMap((i) => idDiagnostics.get(files[i]!.path) ?? []),
-        ])}\u0000${slice}`,
-      );
+      const parts = {
+        salt,
+        write: options.write,
+        formats: options.formats,
+        notetype,
+        project,
+        scope,
+        fileKeys: indexes.map((i) => keys[i]!),
+        idDiagnostics: indexes.flatMap((i) => idDiagnostics.get(files[i]!.path) ?? []),
+      };
+      return scopeRecordKey(parts, slice);
     };
 
     // Scopes whose record is in the cache, with what restoring their outputs takes.
@@ -690,7 +682,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const links = linking.map((scope) => {
       const scopeFiles = byScope.get(scope)!.map((i) => compiled[i]!);
       const link = linkScope(scope, scopeFiles, sliceOf(scope), resolveContext, claims.diagnostics);
-      const hash = sha256(serializeEntries(link.entries));
+      const hash = hashSlice(serializeEntries(link.entries));
       return { scope, files: scopeFiles, link, hash, same: hash === sliceHash(scope) };
     });
     const packages: { pkg: LinkedPackage; scopes: string[] }[] = bundled
@@ -1032,9 +1024,6 @@ const CRASH = 'internal-error';
  * corpus's 7,000-note deck, ~0.3 s of a 3 s rebuild saved; at 1,350 notes it cost 0.1 s more.
  */
 const HELPER_NOTES = 3000;
-
-/** The hash of a scope without lock entries. */
-const EMPTY_SLICE = sha256('');
 
 const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
 

@@ -2,13 +2,13 @@
  * A build's outputs: which formats of a package the cache holds already, and emitting the others
  * (on workers when given them), staged as temporary files that the build renames into place.
  */
-import { createHash } from 'node:crypto';
 import { packageFileName } from '../decks/name.js';
 import type { Format } from '../emit/formats.js';
-import type { Lock, LockEntry } from '../identity/lock.js';
-import { type BuildCache, sha256 } from '../io/cache.js';
+import type { Lock } from '../identity/lock.js';
+import type { BuildCache } from '../io/cache.js';
 import type { Pool } from '../io/pool.js';
 import type { LinkedPackage } from '../link/link.js';
+import { outputKey } from './keys.js';
 
 /** An output to put in place: a staged temporary file, or a cached blob. */
 export interface Output {
@@ -16,40 +16,6 @@ export interface Output {
   format: Format;
   blob: string;
   temp: string | null;
-}
-
-/**
- * The cache key of a package's outputs, without hashing its megabytes of HTML again. A package
- * is made of (see linkProject):
- * - cards, each entirely determined by its source file, whose cache key (bytes, path, options,
- *   compiler) is known: the keys of the package's files, in order, stand for them;
- * - identities and mods, each note's lock entry, which also carries `content`, the hash of the
- *   note's deck, tags and fields (retired notes are made from their lock entry alone);
- * - media, named by their content hash; the note type's mod; the package name.
- * The compiler fingerprint in `salt` covers any change to how these are turned into bytes.
- */
-export function packageKey(
-  pkg: LinkedPackage,
-  entries: Readonly<Record<string, LockEntry>>,
-  notetype: Lock['notetype'],
-  fileKeys: ReadonlyMap<string, string>,
-  salt: string,
-): string {
-  const hash = createHash('sha256').update(`${salt}\u0000${notetype.mod}\u0000`);
-  hash.update(`${JSON.stringify(pkg.name)}\u0000`);
-  let last = '';
-  for (const card of pkg.cards) {
-    if (card.source.file === last) continue;
-    last = card.source.file;
-    hash.update(`${fileKeys.get(last) ?? `?${last}`}\u0000`);
-  }
-  for (const note of pkg.notes)
-    hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
-  hash.update('\u0000retired');
-  for (const note of pkg.retired)
-    hash.update(`${note.guid}${JSON.stringify(entries[note.guid] ?? note)}`);
-  for (const m of pkg.media) hash.update(`\u0000${m.name}`);
-  return hash.digest('hex');
 }
 
 /**
@@ -86,7 +52,7 @@ export async function planOutputs(
   if (shipsRetired(pkg, formats)) wanted.push({ format: 'apkg', retired: true });
   const outputs = await Promise.all(
     wanted.map(async ({ format, retired }) => {
-      const key = sha256(`${base}\u0000${format}${retired ? '\u0000retired' : ''}`);
+      const key = outputKey(base, format, retired);
       const hash = cache ? await cache.getOutputHash(key) : null;
       const found = hash && (await cache!.hasBlob(hash)) ? hash : null;
       return { format, retired, key, found };

@@ -28,6 +28,8 @@ import { writeAtomic } from './write.js';
  *   build/build.ts).
  * - `written.json`: the stat of each output deckc wrote, likewise.
  *
+ * What each key covers is stated in build/keys.ts, where every key is made.
+ *
  * Every write is atomic (temporary file + rename). Anything unreadable, unparsable or failing
  * verification counts as a miss and is rebuilt: the cache is never trusted over the sources.
  */
@@ -153,11 +155,6 @@ function readVersion(file: string): string {
   } catch {
     return '?';
   }
-}
-
-/** The cache key of one source file. */
-export function fileKey(salt: string, filePath: string, bytes: Uint8Array): string {
-  return createHash('sha256').update(`${salt}\u0000${filePath}\u0000`).update(bytes).digest('hex');
 }
 
 /**

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileKey } from '../../src/build/keys.js';
 import type { CompiledFile } from '../../src/compile.js';
-import { BuildCache, fileKey, recordingReader, sha256 } from '../../src/io/cache.js';
+import { BuildCache, recordingReader, sha256 } from '../../src/io/cache.js';
 import { scratch } from './helpers.js';
 
 const compiled: CompiledFile = {
