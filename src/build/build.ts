@@ -7,20 +7,15 @@ import { notetypeStyleHash } from '../emit/notetype.js';
 import {
   KEEP_RETIRED_SECONDS,
   LOCK_FILE,
-  type Lock,
   type LockEntry,
   type LockLine,
-  lockHead,
-  lockLines,
   parseLockLine,
   type ResolveContext,
-  rememberEntryTexts,
   resolveNotetype,
   serializeEntries,
   serializeLock,
   serializeLockLines,
 } from '../identity/lock.js';
-import { resolveLockConflicts } from '../identity/lock-merge.js';
 import {
   BuildCache,
   CACHE_DIR,
@@ -30,7 +25,7 @@ import {
   type WrittenOutput,
 } from '../io/cache.js';
 import { collectInputs, type InputRoot, IoError, mediaReader, readInputFile } from '../io/input.js';
-import { parseLock, readLockBytes } from '../io/lock-file.js';
+import { readLockBytes } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import {
   discard,
@@ -76,6 +71,7 @@ import {
   retiredBase,
   shipsRetired,
 } from './outputs.js';
+import { PreviousLock, type RememberedLock } from './previous-lock.js';
 
 export interface BuildOptions {
   paths: string[];
@@ -125,7 +121,7 @@ export interface Memo {
   /** Each input file's cache key, by absolute path, with its stat when it was read. */
   sources: Map<string, SourceStat>;
   /** The lock file each input root had after the last build (by its path), parsed. */
-  locks: Map<string, { hash: string; lock: Lock }>;
+  locks: Map<string, RememberedLock>;
   /**
    * Loads what the last build left on disk only (the compiled files of scopes it reused, the
    * lock file it did not parse) into this memo: watch mode runs it while waiting for a save,
@@ -330,44 +326,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (reads > 0 || [...recorded.keys()].some((f) => !stats.has(f)))
       await cache?.saveSources(stats).catch(() => undefined);
     const lockPath = path.join(input.root, LOCK_FILE);
-    // The lock file is hashed as bytes and decoded only when some scope is linked.
-    const previousBytes = await readLockBytes(lockPath);
-    const previousHash = previousBytes && sha256(previousBytes);
-    let decoded: string | undefined;
-    const previousText = () => (decoded ??= previousBytes!.toString('utf8'));
-    const remembered = options.memo?.locks.get(lockPath);
+    // The lock file is hashed as bytes and decoded only when some scope is linked (see
+    // build/previous-lock.ts).
+    const lockBytes = await readLockBytes(lockPath);
     const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
     // Files the cache knows nothing of are compiled on workers: they boot while this thread
     // reads the lock file.
     if (jobs > 1 && keys.filter((k) => !index.summaries.has(k)).length >= 2 * jobs)
       void getPool(true);
-    // The lock file as this cache's last build left it (canonical) needs no validating again,
-    // and is parsed only if some scope is linked: its slices' hashes are in the index.
-    const canonical = previousHash !== null && index.lock?.hash === previousHash;
-    const fresh = !(remembered && remembered.hash === previousHash) && !canonical;
-    // A lock with git's merge-conflict markers is merged as npm merges package-lock.json, or
-    // its ambiguities are errors at their lines and nothing is written for this root.
-    const conflict = fresh && previousHash !== null ? resolveLockConflicts(previousText()) : null;
-    if (conflict) report(conflict.diagnostics);
-    if (conflict && !conflict.lock) {
+    const opened = PreviousLock.open(lockPath, lockBytes, {
+      remembered: options.memo?.locks.get(lockPath),
+      indexHash: index.lock?.hash,
+    });
+    report(opened.diagnostics);
+    if (!opened.lock) {
       result.withheld.push(`${relRoot || '.'}: ${LOCK_FILE} has merge conflicts to resolve`);
       return;
     }
-    let parsed: Lock | null | undefined =
-      remembered && remembered.hash === previousHash
-        ? remembered.lock
-        : previousHash === null || canonical
-          ? undefined
-          : (conflict?.lock ?? parseLock(previousText(), lockPath));
-    const previous = () => {
-      if (parsed === undefined && previousHash !== null) {
-        parsed = JSON.parse(previousText()) as Lock;
-        rememberEntryTexts(parsed, previousText());
-      }
-      return parsed ?? null;
-    };
-    const lockProject =
-      previousHash === null ? null : (parsed?.project ?? lockHead(previousText()).project);
+    const previous = opened.lock;
 
     // Compiled files, obtained on demand: from memory (watch), the cache, or compiled.
     const compiled: (CompiledFile | undefined)[] = files.map(() => undefined);
@@ -496,6 +472,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       await obtain(all);
       return projectIdOf(obtained());
     };
+    const lockProject = previous.project;
     const project = options.project ?? lockProject ?? (await firstProjectId());
     if (result.bailed) return partial();
     const lockWarning = (rule: string, message: string) =>
@@ -517,9 +494,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.clock !== undefined) {
       // Anki 2.1.55–24.11 set an updated note's mtime to the import time: a build dated before
       // the last one (before the user's import) may not update anything.
-      let newest = 0;
-      if (previousHash !== null)
-        for (const m of previousText().matchAll(/"mod":(\d+)/g)) newest = Math.max(newest, +m[1]!);
+      const newest = previous.newestMod();
       if (options.now > options.clock + 300)
         lockWarning(
           'clock-skew',
@@ -549,10 +524,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const owners = ownersKey(claims.owners, scopes);
     // The slices of the lock by scope, and their hashes: from the index while the lock file and
     // the explicit ids are as the last build left them.
-    const known = canonical && index.lock!.owners === owners ? index.lock! : null;
+    const known = previous.canonical && index.lock!.owners === owners ? index.lock! : null;
     let slices: Map<string, Record<string, LockEntry>> | undefined;
     const allSlices = () => {
-      slices ??= sliceLock(previous(), claims.owners, spell);
+      slices ??= sliceLock(previous.full(), claims.owners, spell);
       return slices;
     };
     // Outside watch mode, a lock file as the last build left it is read by lines, and only the
@@ -560,7 +535,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let byLine: { lines: LockLine[]; scopes: string[] } | null | undefined;
     const lockByLine = () => {
       if (byLine === undefined) {
-        const lines = known && parsed === undefined && !options.memo && lockLines(previousText());
+        const lines = known && !options.memo && previous.lines();
         byLine = lines ? { lines, scopes: lineScopes(lines, claims.owners, spell) } : null;
       }
       return byLine;
@@ -584,7 +559,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const notetype =
       known && known.notetype.style === style
         ? known.notetype
-        : resolveNotetype(previous(), style, options.now);
+        : resolveNotetype(previous.full(), style, options.now);
     const byScope = new Map<string, number[]>();
     for (const i of all) {
       const scope = scopes[i]!;
@@ -600,7 +575,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         if (await statOf(path.join(outDir, `${packageFileName(name)}.apkg`))) return true;
       return false;
     };
-    if (previousHash === null && (index.lock !== null || (await builtBefore())))
+    if (previous.hash === null && (index.lock !== null || (await builtBefore())))
       lockWarning(
         'lock-missing',
         `Unexpected missing ${LOCK_FILE} in an input root built before (its cache or its outputs remain), expected it beside the sources; every card gets a new GUID and imports into Anki as a duplicate: restore it (\`git checkout -- ${LOCK_FILE}\`) before building again`,
@@ -708,10 +683,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const scope of reused.keys()) sliceHashes.set(scope, sliceHash(scope));
     for (const { scope, hash } of links) sliceHashes.set(scope, hash);
     const unchanged =
-      canonical &&
+      previous.canonical &&
       project === lockProject &&
       links.every((l) => l.same) &&
-      notetype === (known ?? previous())?.notetype;
+      notetype === (known ?? previous.full())?.notetype;
     const entries: Record<string, LockEntry> = {};
     // The next lock file's text: null when it is the previous one.
     let lockText: string | null = null;
@@ -725,14 +700,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       for (const { link } of links) Object.assign(entries, link.entries);
       lockText = serializeLock({ project, notetype, notes: entries });
     }
-    const lockHash = lockText === null ? previousHash! : sha256(lockText);
+    const lockHash = lockText === null ? previous.hash! : sha256(lockText);
     // A lock file that differs only in layout is rewritten in canonical form, but --frozen
     // compares contents.
     const stale =
-      previousHash === null ||
-      (lockHash !== previousHash &&
+      previous.hash === null ||
+      (lockHash !== previous.hash &&
         (!options.frozen ||
-          serializeLock({ ...previous()!, project: lockProject ?? '' }) !== lockText));
+          serializeLock({ ...previous.full()!, project: lockProject ?? '' }) !== lockText));
     const diagnosticsOf = (scope: string, link: ScopeLink) =>
       byScope
         .get(scope)!
@@ -760,9 +735,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         endColumn: 1,
         severity: 'error',
         rule: 'lock-stale',
-        message: previousBytes
-          ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
-          : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
+        message:
+          previous.hash !== null
+            ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
+            : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
       });
     }
 
@@ -891,8 +867,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         if (stale && lockText !== null) await writeIfChanged(lockPath, lockText);
       }
       // Watch mode keeps the lock file on disk parsed, so that the next build need not parse it.
-      const onDisk = options.write && stale && !options.frozen ? lockHash : previousHash;
+      const onDisk = options.write && stale && !options.frozen ? lockHash : previous.hash;
       if (options.memo && onDisk !== null) {
+        const parsed = previous.parsedSoFar();
         if (unchanged && parsed) memoNext.locks.set(lockPath, { hash: onDisk, lock: parsed });
         else if (!unchanged && onDisk === lockHash)
           memoNext.locks.set(lockPath, {
@@ -910,9 +887,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
             if (hit) memo.files.set(key, hit);
           }
           if (signal.aborted) return;
-          if (onDisk === previousHash && previousHash !== null && !memo.locks.has(lockPath)) {
-            const lock = previous();
-            if (lock) memo.locks.set(lockPath, { hash: previousHash, lock });
+          const hash = previous.hash;
+          if (onDisk === hash && hash !== null && !memo.locks.has(lockPath)) {
+            const lock = previous.full();
+            if (lock) memo.locks.set(lockPath, { hash, lock });
           }
         });
       }
