@@ -152,7 +152,7 @@ describe('the npm package', () => {
   }, 60_000);
 
   it("runs the README's library example, type-checked against the installed types", () => {
-    const doc = readFileSync(path.join(REPO, 'docs-draft/cli.md'), 'utf8');
+    const doc = readFileSync(path.join(REPO, 'README.md'), 'utf8');
     const example = /<!-- example: library -->\n```ts\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(example).toBeDefined();
     writeFileSync(path.join(host, 'example.mts'), example!);
