@@ -18,13 +18,15 @@ import { NOTETYPE_ID } from './emit/notetype.js';
 import { questionKeyHash } from './identity/guid.js';
 import { hashHex } from './identity/hash.js';
 import type { Lock } from './identity/lock.js';
+import type { CompiledCard, CompiledFile } from './link/compiled.js';
 import type { LinkedPackage } from './link/link.js';
 import { parseFile } from './parse/parse-file.js';
 import { escapeHtml } from './render/escape.js';
 import { renderCard } from './render/render-card.js';
-import type { Diagnostic, MediaFile, Note, SourceFile, SourceRef } from './validate/schema.js';
+import type { MediaFile, SourceFile } from './validate/schema.js';
 
 export { FORMATS, type Format } from './emit/formats.js';
+export type { CompiledCard, CompiledFile } from './link/compiled.js';
 export {
   type LinkedPackage,
   type LinkOptions,
@@ -51,30 +53,6 @@ function deckOf(path: string, meta: SourceFile['meta'], options: CompileOptions)
     }
   }
   return deckNameFor(path, meta, options.rootDeck);
-}
-
-/** One card after parse and render: everything linking needs, serialisable (for workers and cache). */
-export interface CompiledCard {
-  deck: string;
-  tags: string[];
-  id: string | null;
-  markdown: { title: string | null; context: string | null; question: string; answer: string };
-  /** The note's fields, `Source` included. */
-  html: Note['fields'];
-  source: SourceRef;
-  /**
-   * What identity resolution compares (see identity/lock.ts), computed here, where it can be
-   * cached and run in parallel, rather than at link time: the question's key (first occurrence),
-   * the answer's hash, the hash of everything the note carries to Anki (fields and tags).
-   */
-  hashes: { key: string; answer: string; content: string };
-}
-
-export interface CompiledFile {
-  path: string;
-  cards: CompiledCard[];
-  media: MediaFile[];
-  diagnostics: Diagnostic[];
 }
 
 /** An Anki tag: no spaces inside. */

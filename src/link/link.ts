@@ -10,7 +10,6 @@
  * `sliceLock` gives each scope the lock entries it owns, and `linkScope` does the rest.
  */
 
-import type { CompiledFile } from '../compile.js';
 import { deckKey, normalizeDeckName, settleDeckNames } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
 import { explicitGuid, explicitGuidV1, projectId, questionKeyHash } from '../identity/guid.js';
@@ -34,6 +33,7 @@ import type {
   Package,
   SourceRef,
 } from '../validate/schema.js';
+import type { CompiledFile } from './compiled.js';
 
 export const RETIRED_TAG = 'deckc::retired';
 
