@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['parse', 'render', 'apkg', 'build', 'lsp'];
+const ALL = ['parse', 'render', 'apkg', 'build', 'lsp', 'hostile'];
 const words = process.argv.slice(2);
 const wanted = words.filter((a) => ALL.includes(a));
 const passed = words.filter((a) => !ALL.includes(a));

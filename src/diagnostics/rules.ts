@@ -121,6 +121,10 @@ export const RULES = {
     severity: 'warning',
     summary: 'a NUL or other control character in a field (removed)',
   },
+  'markdown-limit': {
+    severity: 'warning',
+    summary: 'a field nested or repetitive beyond the render limits (shown as plain text)',
+  },
   'unsafe-math': {
     severity: 'warning',
     summary: 'TeX that writes links, CSS or attributes, or Anki LaTeX that reads files (removed)',

@@ -64,12 +64,23 @@ function matchDiagnostics(notes: readonly Note[], diagnostics: readonly Diagnost
   for (const d of diagnostics) {
     const list = byFile.get(d.file);
     let owner: number | undefined;
-    for (const entry of list ?? []) {
-      if (entry.line <= d.line) owner = entry.index;
-      else break;
+    if (list) {
+      // The last note at or above the diagnostic's line (binary search: files of 10,000 notes).
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.line <= d.line) lo = mid + 1;
+        else hi = mid;
+      }
+      owner = lo > 0 ? list[lo - 1]!.index : undefined;
     }
     if (owner === undefined) unmatched.push(d);
-    else byNote.set(owner, [...(byNote.get(owner) ?? []), d]);
+    else {
+      const own = byNote.get(owner);
+      if (own) own.push(d);
+      else byNote.set(owner, [d]);
+    }
   }
   return { byNote, unmatched };
 }

@@ -75,7 +75,7 @@ const TEX_HINT = /[\\^_{}=<>+*/]/;
 const PROSE_WORD = /\s\p{L}{2,}/u;
 
 /** Splits text into code-fence and prose regions (fence lines belong to the code region). */
-function proseRegions(text: string): Array<[number, number]> {
+export function proseRegions(text: string): Array<[number, number]> {
   const regions: Array<[number, number]> = [];
   let proseStart = 0;
   let fence: { char: string; length: number } | null = null;
@@ -104,23 +104,32 @@ function proseRegions(text: string): Array<[number, number]> {
   return regions;
 }
 
-/** Offset of the next blank line (a paragraph break) at or after `from`, or `end`. */
-function paragraphEnd(text: string, from: number, end: number): number {
-  const re = /\n[ \t]*(?:\r?\n|$)/g;
-  re.lastIndex = from;
-  const m = re.exec(text);
-  return m && m.index < end ? m.index : end;
-}
-
+/** A paragraph break: a blank line. */
+const PARAGRAPH_END = /\n[ \t]*(?:\r?\n|$)/g;
 /**
  * Where inline math must end: a paragraph break, or a line that starts another block (list item,
  * heading, quote, table row), so an unpartnered `$` cannot pair with one in the next list item.
  */
-function inlineEnd(text: string, from: number, end: number): number {
-  const re = /\n[ \t]*(?:\r?\n|$|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)/g;
-  re.lastIndex = from;
-  const m = re.exec(text);
-  return m && m.index < end ? m.index : end;
+const INLINE_END = /\n[ \t]*(?:\r?\n|$|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)/g;
+
+/**
+ * `find(from)`: the offset of the first match of `pattern` at or after `from` (Infinity when
+ * none), remembered, so that asking again from anywhere before that match costs nothing: a field
+ * of n `$` signs in one paragraph scans it once, not n times (issue 15).
+ */
+function nextMatch(text: string, pattern: RegExp): (from: number) => number {
+  const re = new RegExp(
+    pattern.source,
+    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+  );
+  let known = { from: Number.POSITIVE_INFINITY, at: Number.POSITIVE_INFINITY };
+  return (from) => {
+    if (from >= known.from && from <= known.at) return known.at;
+    re.lastIndex = from;
+    const m = re.exec(text);
+    known = { from, at: m ? m.index : Number.POSITIVE_INFINITY };
+    return known.at;
+  };
 }
 
 function isEscaped(text: string, at: number, floor: number): boolean {
@@ -129,14 +138,39 @@ function isEscaped(text: string, at: number, floor: number): boolean {
   return n % 2 === 1;
 }
 
-/** Finds an unescaped `needle` in [from, end), or -1. */
-function findUnescaped(text: string, needle: string, from: number, end: number): number {
-  let i = text.indexOf(needle, from);
-  while (i !== -1 && i + needle.length <= end) {
-    if (!isEscaped(text, i, from)) return i;
-    i = text.indexOf(needle, i + 1);
+/** First element of a sorted list at or after `from`, or Infinity. */
+function firstAtOrAfter(list: readonly number[], from: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < from) lo = mid + 1;
+    else hi = mid;
   }
-  return -1;
+  return lo < list.length ? list[lo]! : Number.POSITIVE_INFINITY;
+}
+
+/** Offsets of every unescaped `$$` (overlapping: `$$$` holds two). */
+function displayDollars(text: string): number[] {
+  const at: number[] = [];
+  for (let i = text.indexOf('$$'); i !== -1; i = text.indexOf('$$', i + 1)) {
+    if (!isEscaped(text, i, 0)) at.push(i);
+  }
+  return at;
+}
+
+/** Start offsets of the maximal backtick runs of each length. */
+function backtickRuns(text: string): Map<number, number[]> {
+  const runs = new Map<number, number[]>();
+  for (let i = text.indexOf('`'); i !== -1; ) {
+    let n = 1;
+    while (text[i + n] === '`') n++;
+    const list = runs.get(n);
+    if (list) list.push(i);
+    else runs.set(n, [i]);
+    i = text.indexOf('`', i + n);
+  }
+  return runs;
 }
 
 /** Anki markup openers (Anki reads them without regard to case). */
@@ -210,6 +244,11 @@ export function tokenizeMath(text: string): TokenizedMath {
     closers.set(closer, { from, at });
     return at;
   };
+  const paragraphEnd = nextMatch(text, PARAGRAPH_END);
+  const inlineEnd = nextMatch(text, INLINE_END);
+  const mathCloser = { ')': nextMatch(text, /\\\)/g), ']': nextMatch(text, /\\\]/g) };
+  let dollars: number[] | null = null;
+  let backticks: Map<number, number[]> | null = null;
   for (const [regionStart, regionEnd] of proseRegions(text)) {
     let i = regionStart;
     while (i < regionEnd) {
@@ -218,9 +257,9 @@ export function tokenizeMath(text: string): TokenizedMath {
         const next = text[i + 1];
         if (next === '(' || next === '[') {
           const closer = next === '(' ? '\\)' : '\\]';
-          const limit = next === '(' ? paragraphEnd(text, i, regionEnd) : regionEnd;
-          const close = text.indexOf(closer, i + 2);
-          if (close !== -1 && close + 2 <= limit) {
+          const limit = next === '(' ? Math.min(paragraphEnd(i), regionEnd) : regionEnd;
+          const close = mathCloser[closer === '\\)' ? ')' : ']'](i + 2);
+          if (close + 2 <= limit) {
             add(i, close + 2, 2, 2, next === '[');
             i = close + 2;
             continue;
@@ -271,19 +310,10 @@ export function tokenizeMath(text: string): TokenizedMath {
       if (c === '`') {
         let n = 1;
         while (text[i + n] === '`') n++;
-        const limit = paragraphEnd(text, i, regionEnd);
-        let j = text.indexOf('`', i + n);
-        let closed = -1;
-        while (j !== -1 && j < limit) {
-          let m = 1;
-          while (text[j + m] === '`') m++;
-          if (m === n) {
-            closed = j + m;
-            break;
-          }
-          j = text.indexOf('`', j + m);
-        }
-        i = closed === -1 ? i + n : closed;
+        const limit = Math.min(paragraphEnd(i), regionEnd);
+        backticks ??= backtickRuns(text);
+        const close = firstAtOrAfter(backticks.get(n) ?? [], i + n);
+        i = close < limit ? close + n : i + n;
         continue;
       }
       if (c !== '$') {
@@ -291,8 +321,9 @@ export function tokenizeMath(text: string): TokenizedMath {
         continue;
       }
       if (text[i + 1] === '$') {
-        const close = findUnescaped(text, '$$', i + 2, regionEnd);
-        if (close !== -1) {
+        dollars ??= displayDollars(text);
+        const close = firstAtOrAfter(dollars, i + 2);
+        if (close + 2 <= regionEnd) {
           add(i, close + 2, 2, 2, true);
           i = close + 2;
         } else {
@@ -307,7 +338,7 @@ export function tokenizeMath(text: string): TokenizedMath {
         continue;
       }
       const after = text[i + 1];
-      const limit = inlineEnd(text, i, regionEnd);
+      const limit = Math.min(inlineEnd(i), regionEnd);
       const close = findDollarCloser(text, i, limit);
       const looksLikePrice = isDigit(after);
       if (close !== -1) {

@@ -9,7 +9,9 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, Field, MediaFile, Point } from '../validate/schema.js';
+import { escapeHtml } from './escape.js';
 import { highlightCode } from './highlight.js';
+import { checkLimits, LIMITS } from './limits.js';
 import {
   ankiMath,
   finishAnkiMarkup,
@@ -144,11 +146,35 @@ function renderFieldChecked(
     );
   }
   // Also what raw HTML's character references (`&#31;`) decode to; Markdown's are U+FFFD already.
-  const html = renderFieldHtml(field, ctx, media, inline);
+  let html: string;
+  try {
+    html = renderFieldHtml(field, ctx, media, inline);
+  } catch (error) {
+    // Recursion deeper than checkLimits foresaw: the field as text, never a lost file.
+    if (!(error instanceof RangeError)) throw error;
+    ctx.sink.report(
+      'markdown-limit',
+      { start: field.position.start },
+      'Unexpected Markdown nested too deep to render, expected shallower nesting (shown as plain text)',
+    );
+    html = plainText(field.value, inline);
+  }
   return CONTROL.test(html) ? html.replace(CONTROLS, '') : html;
 }
 
 /** C0 controls but tab and line breaks, DEL and the C1 controls: never part of a field. */
+/**
+ * A field as escaped text, one `<br>` per line break: what a field beyond the limits becomes. TeX
+ * in it is disarmed and Anki markup too, since MathJax and Anki read text as well as markup.
+ */
+function plainText(value: string, inline: boolean): string {
+  const text = escapeHtml(disarmTex(value.replace(PRIVATE, '\uFFFD')).text).replace(
+    /\r?\n/g,
+    '<br>\n',
+  );
+  return finishAnkiMarkup(inline ? text : `<p>${text}</p>`);
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROLS = new RegExp(CONTROL.source, 'g');
@@ -177,6 +203,27 @@ function renderFieldHtml(
     const end = endOffset === undefined ? start : locate(toOriginal(endOffset));
     return { start, end: end.line >= start.line ? end : start };
   };
+  const at = (offset: number, length: number) =>
+    shifted
+      ? { start: field.position.start }
+      : { start: locate(offset), end: locate(offset + length) };
+  const exceeded =
+    tokens.length + problems.length > LIMITS.mathSpans
+      ? {
+          offset: 0,
+          length: 0,
+          message: `Unexpected more than ${LIMITS.mathSpans.toLocaleString('en-US')} math spans and '$' signs in one field, expected at most ${LIMITS.mathSpans.toLocaleString('en-US')}`,
+        }
+      : checkLimits(text);
+  if (exceeded) {
+    const start = toOriginal(exceeded.offset);
+    ctx.sink.report(
+      'markdown-limit',
+      at(start, toOriginal(exceeded.offset + exceeded.length) - start),
+      `${exceeded.message} (the field is shown as plain text)`,
+    );
+    return plainText(field.value, inline);
+  }
   const mdast = (AUTOLINK_CANDIDATE.test(text) ? processor : lean).parse(text);
   // A '$' that Markdown reads as code (an indented block the tokeniser cannot tell) is no problem.
   const code = problems.length > 0 ? codeRanges(mdast, toOriginal) : [];
@@ -187,10 +234,6 @@ function renderFieldHtml(
     ctx.sink.report('unbalanced-math', { start, end }, p.message);
   }
 
-  const at = (offset: number, length: number) =>
-    shifted
-      ? { start: field.position.start }
-      : { start: locate(offset), end: locate(offset + length) };
   const outputs = tokens.map((token) => tokenOutput(token, ctx, media, at));
 
   const hasHtml = replaceMath(mdast, tokens, outputs);
