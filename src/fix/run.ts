@@ -78,9 +78,16 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       const display = shown(file.absolute);
       const bytes = await readInputFile(file);
       const decoded = decode(bytes);
-      if (decoded.invalidAt >= 0) {
-        // Written back, the replacement characters would change bytes outside the edits.
-        result.skipped.push({ path: display, reason: 'bytes that are not valid UTF-8' });
+      if (decoded.invalidAt >= 0 || decoded.encoding !== 'utf-8') {
+        // Written back, replacement characters (or UTF-8 for UTF-16) would change bytes outside
+        // the edits.
+        result.skipped.push({
+          path: display,
+          reason:
+            decoded.encoding === 'utf-8'
+              ? 'bytes that are not valid UTF-8'
+              : `${decoded.encoding.toUpperCase()} (deckc fix writes only UTF-8 files)`,
+        });
         continue;
       }
       const source = Buffer.from(bytes).toString('utf8');

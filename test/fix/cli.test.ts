@@ -114,6 +114,21 @@ describe('deckc fix', () => {
     expect(r.stderr).toContain('deckc: not fixed input/bad.md: bytes that are not valid UTF-8\n');
     expect(readFileSync(path.join(dir, 'input/bad.md'))).toEqual(bytes);
   });
+
+  it('leaves a UTF-16 file byte for byte (it would be written back as UTF-8)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deckc-fix-'));
+    mkdirSync(path.join(dir, 'input'));
+    const bytes = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(':p Q\n??x\nA\n??x\n', 'utf16le'),
+    ]);
+    writeFileSync(path.join(dir, 'input/wide.md'), bytes);
+    const r = await runCli(['fix'], dir);
+    expect(r.stderr).toContain(
+      'deckc: not fixed input/wide.md: UTF-16LE (deckc fix writes only UTF-8 files)\n',
+    );
+    expect(readFileSync(path.join(dir, 'input/wide.md'))).toEqual(bytes);
+  });
 });
 
 describe('fixes in build and check', () => {
