@@ -24,7 +24,14 @@ import {
   type SourceStat,
   type WrittenOutput,
 } from '../io/cache.js';
-import { collectInputs, type InputRoot, IoError, mediaReader, readInputFile } from '../io/input.js';
+import {
+  collectInputs,
+  type InputFile,
+  type InputRoot,
+  IoError,
+  mediaReader,
+  readInputFile,
+} from '../io/input.js';
 import { readLockBytes } from '../io/lock-file.js';
 import { createPool, type Pool } from '../io/pool.js';
 import {
@@ -154,6 +161,25 @@ export interface BuildResult {
   withheld: string[];
   /** --bail stopped the build at a file with an error; nothing was written. */
   bailed: boolean;
+}
+
+/** One source file of an input root through a build: keyed, then compiled or found. */
+interface SourceState {
+  file: InputFile;
+  /** Its bytes, from when it is read until it is compiled (or its scope is reused). */
+  bytes: Uint8Array | undefined;
+  /** Bytes: the largest files are compiled first. */
+  size: number;
+  /** Its cache key (build/keys.ts); '' when it could not be read. */
+  key: string;
+  /** Obtained on demand: from memory (watch), the cache, or compiled. */
+  compiled: CompiledFile | undefined;
+  /** Its scope and explicit ids: from the cache's index, or of `compiled`. */
+  summary: FileSummary | undefined;
+  /** The media it read, with their hashes when it was compiled. */
+  deps: MediaDep[];
+  /** Its bytes changed since it was keyed: compiled, but not kept under that key. */
+  moved: boolean;
 }
 
 /** Runs `work(0 … count-1)` in order of claim, `lanes` at a time, until `stop()` holds. */
@@ -288,9 +314,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // Every file is keyed first: known by its stat (from the last build, or the cache's record
     // of it), or read and hashed.
-    const sources: (Uint8Array | undefined)[] = files.map(() => undefined);
-    const sizes: number[] = files.map(() => 0);
-    const keys: string[] = files.map(() => '');
+    const states: SourceState[] = files.map((file) => ({
+      file,
+      bytes: undefined,
+      size: 0,
+      key: '',
+      compiled: undefined,
+      summary: undefined,
+      deps: [],
+      moved: false,
+    }));
     const recorded = (await cache?.readSources()) ?? new Map<string, SourceStat>();
     const stats = new Map<string, SourceStat>();
     let reads = 0;
@@ -301,22 +334,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const file = files[i]!;
         const known = options.memo?.sources.get(file.absolute) ?? recorded.get(file.absolute);
         if (known?.salt === keySalt && sameStat(known, file.stat)) {
-          keys[i] = known.key;
-          sizes[i] = file.stat.size;
+          states[i]!.key = known.key;
+          states[i]!.size = file.stat.size;
           stats.set(file.absolute, known);
           return;
         }
         const read = Date.now();
         try {
-          sources[i] = await readInputFile(file);
+          states[i]!.bytes = await readInputFile(file);
         } catch (error) {
           result.unreadable.push(`${shown(file.path)}: ${(error as Error).message}`);
           return;
         }
-        keys[i] = fileKey(keySalt, file.path, sources[i]!);
-        sizes[i] = sources[i]!.length;
+        states[i]!.key = fileKey(keySalt, file.path, states[i]!.bytes!);
+        states[i]!.size = states[i]!.bytes!.length;
         reads++;
-        stats.set(file.absolute, { ...file.stat, salt: keySalt, key: keys[i]!, read });
+        stats.set(file.absolute, { ...file.stat, salt: keySalt, key: states[i]!.key, read });
       },
       () => stopped,
     );
@@ -332,7 +365,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
     // Files the cache knows nothing of are compiled on workers: they boot while this thread
     // reads the lock file.
-    if (jobs > 1 && keys.filter((k) => !index.summaries.has(k)).length >= 2 * jobs)
+    if (jobs > 1 && states.filter((s) => !index.summaries.has(s.key)).length >= 2 * jobs)
       void getPool(true);
     const opened = PreviousLock.open(lockPath, lockBytes, {
       remembered: options.memo?.locks.get(lockPath),
@@ -346,12 +379,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const previous = opened.lock;
 
     // Compiled files, obtained on demand: from memory (watch), the cache, or compiled.
-    const compiled: (CompiledFile | undefined)[] = files.map(() => undefined);
-    const summaries: (FileSummary | undefined)[] = files.map((_, i) =>
-      index.summaries.get(keys[i]!),
-    );
-    const deps: MediaDep[][] = files.map(() => []);
-    for (const key of keys) liveKeys.add(key);
+    for (const state of states) {
+      state.summary = index.summaries.get(state.key);
+      liveKeys.add(state.key);
+    }
     // Progress: files and cards seen so far (the result counts cards once linked).
     let done = 0;
     let seen = result.cards;
@@ -362,15 +393,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       seen += cards;
       options.onFile?.(done, files.length, seen);
     };
-    /** Files whose bytes changed since they were keyed: compiled, but not kept under that key. */
-    const moved = new Set<number>();
     const settle = (i: number, out: CompiledFile, fileDeps: MediaDep[]) => {
-      compiled[i] = out;
-      sources[i] = undefined;
-      summaries[i] = summarize(out);
-      deps[i] = fileDeps;
-      if (options.memo && !moved.has(i))
-        memoNext.files.set(keys[i]!, { compiled: out, deps: fileDeps });
+      const state = states[i]!;
+      state.compiled = out;
+      state.bytes = undefined;
+      state.summary = summarize(out);
+      state.deps = fileDeps;
+      if (options.memo && !state.moved)
+        memoNext.files.set(state.key, { compiled: out, deps: fileDeps });
       progress(1, out.cards.length);
       if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
         result.bailed = true;
@@ -385,11 +415,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         16,
         async (n) => {
           const i = wanted[n]!;
-          if (compiled[i] || !keys[i]) return;
-          const memo = options.memo?.files.get(keys[i]!);
+          if (states[i]!.compiled || !states[i]!.key) return;
+          const memo = options.memo?.files.get(states[i]!.key);
           const hit = memo?.deps.every((d) => hashOf(readMedia(d.path)) === d.hash)
             ? memo
-            : await cache?.getFile(keys[i]!, readMedia);
+            : await cache?.getFile(states[i]!.key, readMedia);
           if (hit) settle(i, hit.compiled, hit.deps);
           else misses.push(i);
         },
@@ -397,7 +427,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
       // Largest first balances the workers (results still land in input order); --bail keeps
       // input order, one lane per job, so that with --jobs 1 it stops exactly at the first error.
-      misses.sort((a, b) => (options.bail ? a - b : sizes[b]! - sizes[a]! || a - b));
+      misses.sort((a, b) => (options.bail ? a - b : states[b]!.size - states[a]!.size || a - b));
       const parallel = misses.length >= 2 * jobs;
       const fresh: number[] = [];
       await inLanes(
@@ -410,10 +440,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           let fileDeps: MediaDep[] = [];
           try {
             // A file known by its stat (watch mode) is read now, and may have changed since.
-            let bytes = sources[i];
+            let bytes = states[i]!.bytes;
             if (!bytes) {
               bytes = await readInputFile(file);
-              if (fileKey(keySalt, file.path, bytes) !== keys[i]) moved.add(i);
+              if (fileKey(keySalt, file.path, bytes) !== states[i]!.key) states[i]!.moved = true;
             }
             const task = await (await getPool(parallel)).run({
               kind: 'compile',
@@ -421,7 +451,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
               path: file.path,
               bytes,
               options: compileOptions,
-              cache: cache && !moved.has(i) ? { dir: cache.dir, key: keys[i]! } : null,
+              cache: cache && !states[i]!.moved ? { dir: cache.dir, key: states[i]!.key } : null,
             });
             if (task.kind !== 'compile') throw new Error('unexpected task result');
             out = task.compiled;
@@ -439,7 +469,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       writes += fresh.length;
       checkAbort();
     };
-    const obtained = () => compiled.filter((f): f is CompiledFile => f !== undefined);
+    const obtained = () =>
+      states.flatMap((state) => (state.compiled === undefined ? [] : [state.compiled]));
     const partial = () => {
       const got = obtained();
       report(got.flatMap((f) => f.diagnostics));
@@ -449,7 +480,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       partial();
       result.withheld.push(`${relRoot || '.'}: ${why}`);
     };
-    const crashedAny = () => compiled.some((f) => f?.diagnostics.some((d) => d.rule === CRASH));
+    const crashedAny = () =>
+      states.some((state) => state.compiled?.diagnostics.some((d) => d.rule === CRASH));
 
     // Files whose summary is not known yet are compiled first (all of them in a cold build),
     // and so are files without cards, for their diagnostics.
@@ -457,13 +489,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await obtain(
       result.unreadable.length
         ? all
-        : all.filter((i) => summaries[i] === undefined || summaries[i]!.scope === null),
+        : all.filter((i) => states[i]!.summary === undefined || states[i]!.summary!.scope === null),
     );
     result.files += files.length;
     if (result.bailed) return partial();
     // Linking without a file's cards would retire them all in the lock (and move them to a
     // Retired deck in Anki): report everything, write nothing for this input root.
-    if (keys.some((k) => !k)) return withhold('some files could not be read');
+    if (states.some((state) => !state.key)) return withhold('some files could not be read');
     if (crashedAny()) return withhold('deckc crashed on some files');
 
     // The project id that salts new GUIDs: pinned by the config, or the lock's, or made from
@@ -515,9 +547,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // Scopes spelt one way each (Anki tells deck names apart without case): files first.
     const spell = scopeSpeller();
-    const scopes = summaries.map((s) => (s!.scope === null ? null : spell(s!.scope)));
+    const scopes = states.map(({ summary }) =>
+      summary!.scope === null ? null : spell(summary!.scope),
+    );
     const claims = claimIds(
-      files.map((f, i) => ({ path: f.path, summary: { ...summaries[i]!, scope: scopes[i]! } })),
+      states.map(({ file, summary }, i) => ({
+        path: file.path,
+        summary: { ...summary!, scope: scopes[i]! },
+      })),
       project,
     );
     // The slices of the lock depend on the explicit ids' owners and on how scopes are spelt.
@@ -563,7 +600,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const byScope = new Map<string, number[]>();
     for (const i of all) {
       const scope = scopes[i]!;
-      if (scope === null) report(compiled[i]!.diagnostics);
+      if (scope === null) report(states[i]!.compiled!.diagnostics);
       else if (byScope.has(scope)) byScope.get(scope)!.push(i);
       else byScope.set(scope, [i]);
     }
@@ -596,7 +633,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         notetype,
         project,
         scope,
-        fileKeys: indexes.map((i) => keys[i]!),
+        fileKeys: indexes.map((i) => states[i]!.key),
         idDiagnostics: indexes.flatMap((i) => idDiagnostics.get(files[i]!.path) ?? []),
       };
       return scopeRecordKey(parts, slice);
@@ -637,7 +674,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     checkAbort();
 
-    for (const scope of reused.keys()) for (const i of byScope.get(scope)!) sources[i] = undefined;
+    for (const scope of reused.keys())
+      for (const i of byScope.get(scope)!) states[i]!.bytes = undefined;
 
     // The other scopes are linked (in scope order, on this thread) and emitted.
     const linking = [...byScope.keys()].filter((scope) => !reused.has(scope));
@@ -655,7 +693,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (crashedAny()) return withhold('deckc crashed on some files');
     result.linked.push(...linking);
     const links = linking.map((scope) => {
-      const scopeFiles = byScope.get(scope)!.map((i) => compiled[i]!);
+      const scopeFiles = byScope.get(scope)!.map((i) => states[i]!.compiled!);
       const link = linkScope(scope, scopeFiles, sliceOf(scope), resolveContext, claims.diagnostics);
       const hash = hashSlice(serializeEntries(link.entries));
       return { scope, files: scopeFiles, link, hash, same: hash === sliceHash(scope) };
@@ -711,7 +749,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const diagnosticsOf = (scope: string, link: ScopeLink) =>
       byScope
         .get(scope)!
-        .flatMap((i) => [...compiled[i]!.diagnostics, ...(idDiagnostics.get(files[i]!.path) ?? [])])
+        .flatMap((i) => [
+          ...states[i]!.compiled!.diagnostics,
+          ...(idDiagnostics.get(files[i]!.path) ?? []),
+        ])
         .concat(link.diagnostics);
     for (const { scope, link } of links) {
       report(diagnosticsOf(scope, link));
@@ -744,7 +785,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // Emit: every format of every package that is not in the cache already.
     const outputs = new Map<string, Output[]>();
-    const used = new Set(keys);
+    const used = new Set(states.map((state) => state.key));
     if (options.write && !(options.frozen && stale)) {
       const names = [
         ...emitting.flatMap(({ pkg }) => {
@@ -770,7 +811,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }
         claimed.set(base, input.root);
       }
-      const keyOf = new Map(files.map((f, i) => [f.path, keys[i]!]));
+      const keyOf = new Map(states.map((state) => [state.file.path, state.key]));
       const linkedEntries = Object.assign({}, ...links.map((l) => l.link.entries));
       const plans = await Promise.all(
         emitting.map(({ pkg }) =>
@@ -880,7 +921,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const memo = options.memo;
       if (memo) {
         memoNext.preload.push(async (signal) => {
-          for (const key of keys) {
+          for (const { key } of states) {
             if (signal.aborted) return;
             if (memo.files.has(key)) continue;
             const hit = await cache?.getFile(key, readMedia);
@@ -909,7 +950,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           retired: link.retired.length,
           packages: link.notes.length + link.retired.length > 0 ? 1 : 0,
           diagnostics: diagnosticsOf(scope, link),
-          deps: [...new Map(indexes.flatMap((i) => deps[i]!).map((d) => [d.path, d])).values()],
+          deps: [
+            ...new Map(indexes.flatMap((i) => states[i]!.deps).map((d) => [d.path, d])).values(),
+          ],
           outputs: (outputs.get(scope) ?? []).map(({ base, format, blob }) => ({
             base,
             format,
@@ -931,7 +974,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const listing = index.writes + writes >= used.size / 2;
       await cache
         .saveIndex({
-          summaries: new Map(files.map((_, i) => [keys[i]!, summaries[i]!])),
+          summaries: new Map(states.map((state) => [state.key, state.summary!])),
           lock: {
             hash: lockHash,
             owners,
