@@ -119,7 +119,18 @@ export interface BuildOptions {
   pool?: Pool;
   /** Called after each file is compiled or found in the cache. */
   onFile?: (done: number, total: number, cards: number) => void;
+  /**
+   * Called when an input root enters a phase past its files, so that a progress display can
+   * name it rather than sit at 100 %: linking its scopes not reused, writing its packages not
+   * found in the cache. An unchanged rebuild enters neither.
+   */
+  onPhase?: (phase: BuildPhase) => void;
 }
+
+/** A phase of building an input root after its files (see BuildOptions.onPhase). */
+export type BuildPhase =
+  | { name: 'linking'; scopes: number }
+  | { name: 'writing'; packages: number };
 
 /** What watch mode keeps in memory between builds (see newMemo). */
 export interface Memo {
@@ -692,6 +703,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (result.bailed) return partial();
     if (crashedAny()) return withhold('deckc crashed on some files');
     result.linked.push(...linking);
+    if (linking.length > 0) options.onPhase?.({ name: 'linking', scopes: linking.length });
     const links = linking.map((scope) => {
       const scopeFiles = byScope.get(scope)!.map((i) => states[i]!.compiled!);
       const link = linkScope(scope, scopeFiles, sliceOf(scope), resolveContext, claims.diagnostics);
@@ -824,6 +836,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ),
       );
       const toEmit = plans.filter(hasMissing).length;
+      if (toEmit > 0) options.onPhase?.({ name: 'writing', packages: toEmit });
       // .apkg files go to workers (started when several packages are emitted), other formats
       // are written here.
       const emitPool = (formats: readonly Format[]) =>

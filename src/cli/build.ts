@@ -1,6 +1,7 @@
 // The engine lives in build/; this module keeps the command line's imports (see build/build.ts).
 export {
   type BuildOptions,
+  type BuildPhase,
   type BuildResult,
   build,
   Interrupted,

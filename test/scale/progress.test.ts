@@ -1,5 +1,39 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type BuildPhase, build } from '../../src/build/build.js';
 import { formatProgress, ProgressBar } from '../../src/cli/progress.js';
+import { buildOptions, copyFixtures } from './helpers.js';
+
+describe('build phases', () => {
+  it('names linking and writing after the last file, and neither when nothing changed', async () => {
+    const dir = copyFixtures('library');
+    const phases: BuildPhase[] = [];
+    let filesDone = -1;
+    const onPhase = (phase: BuildPhase) => phases.push(phase);
+    const onFile = (done: number) => {
+      filesDone = done;
+    };
+    await build(buildOptions(dir, ['library'], { onPhase, onFile }));
+    expect(filesDone).toBe(3);
+    // Two top-level decks: biology and chemistry.
+    expect(phases).toEqual([
+      { name: 'linking', scopes: 2 },
+      { name: 'writing', packages: 2 },
+    ]);
+    phases.length = 0;
+    await build(buildOptions(dir, ['library'], { onPhase }));
+    expect(phases).toEqual([]);
+    // One file edited: its deck alone is linked and written again.
+    const file = path.join(dir, 'library/chemistry/atoms.md');
+    writeFileSync(file, '#### Extra\n:p One more?\n??x\nYes.\nx??\n', { flag: 'a' });
+    await build(buildOptions(dir, ['library'], { onPhase }));
+    expect(phases).toEqual([
+      { name: 'linking', scopes: 1 },
+      { name: 'writing', packages: 1 },
+    ]);
+  });
+});
 
 describe('formatProgress', () => {
   it('shows the bar, files, cards, elapsed time and the time left at the pace so far', () => {
