@@ -346,7 +346,8 @@ export interface LinkOptions {
 
 export interface LinkResult {
   packages: LinkedPackage[];
-  lock: Lock;
+  /** The next lock: always version 2, with its project id (serializeLock writes it). */
+  lock: Lock & { lockfileVersion: 2; project: string };
   diagnostics: Diagnostic[];
   retired: number;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileFile, linkProject } from '../../src/compile.js';
 import { derivedGuid, explicitGuidV1, questionKeyHash } from '../../src/identity/guid.js';
 import {
   type IdentityInput,
@@ -322,5 +323,15 @@ describe('resolveIdentities', () => {
     const text = serializeLock(r.lock);
     expect(Lock.parse(JSON.parse(text))).toEqual(r.lock);
     expect(text.split('\n').filter((l) => l.includes('"deck"'))).toHaveLength(2);
+  });
+});
+
+describe('linkProject', () => {
+  it('gives a lock that serializeLock writes and Lock reads back, with its project id', () => {
+    const file = compileFile(':p Q?\n??x\nA.\nx??\n', 'a.md', () => null, { rootDeck: 'D' });
+    const { lock } = linkProject([file], null, { now: 1_764_000_000 });
+    const text = serializeLock(lock);
+    expect(Lock.parse(JSON.parse(text))).toEqual(lock);
+    expect(lock.project).toMatch(/^[0-9A-Za-z]{22}$/);
   });
 });
