@@ -796,7 +796,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
 
     // Emit: every format of every package that is not in the cache already.
-    const outputs = new Map<string, Output[]>();
+    // In package order, whichever finishes emitting first: the renames (and the `wrote` lines)
+    // follow this map's order.
+    const outputs = new Map<string, Output[]>(
+      emitting.flatMap(({ scopes }) => scopes.map((scope): [string, Output[]] => [scope, []])),
+    );
     const used = new Set(states.map((state) => state.key));
     if (options.write && !(options.frozen && stale)) {
       const names = [
