@@ -57,7 +57,7 @@ import {
   sliceLock,
   summarize,
 } from '../link/link.js';
-import type { Diagnostic } from '../validate/schema.js';
+import type { Diagnostic, Severity } from '../validate/schema.js';
 import {
   compilerSalt,
   EMPTY_SLICE,
@@ -518,19 +518,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const lockProject = previous.project;
     const project = options.project ?? lockProject ?? (await firstProjectId());
     if (result.bailed) return partial();
-    const lockWarning = (rule: string, message: string) =>
+    /** A diagnostic about the input root as a whole, reported at its lock file. */
+    const atLock = (rule: string, message: string, severity: Severity = 'warning') =>
       result.diagnostics.push({
         file: shown(LOCK_FILE),
         line: 1,
         column: 1,
         endLine: 1,
         endColumn: 1,
-        severity: 'warning',
+        severity,
         rule,
         message,
       });
     if (options.project !== undefined && lockProject !== null && options.project !== lockProject)
-      lockWarning(
+      atLock(
         'lock-project',
         `Unexpected project id '${options.project}' in the config, expected the lock's '${lockProject}'; notes the lock knows keep their GUIDs, new ones get GUIDs of '${options.project}'`,
       );
@@ -539,12 +540,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // the last one (before the user's import) may not update anything.
       const newest = previous.newestMod();
       if (options.now > options.clock + 300)
-        lockWarning(
+        atLock(
           'clock-skew',
           `Unexpected SOURCE_DATE_EPOCH ${options.now}, ${options.now - options.clock} s in the future, expected a time in the past; Anki rejects or renumbers note ids from the future`,
         );
       else if (options.now < newest)
-        lockWarning(
+        atLock(
           'clock-skew',
           `Unexpected SOURCE_DATE_EPOCH ${options.now}, before the lock's newest change (${newest}), expected a later time; on Anki 2.1.55–24.11 notes changed now may not update a collection that imported a later build`,
         );
@@ -624,7 +625,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       return false;
     };
     if (previous.hash === null && (index.lock !== null || (await builtBefore())))
-      lockWarning(
+      atLock(
         'lock-missing',
         `Unexpected missing ${LOCK_FILE} in an input root built before (its cache or its outputs remain), expected it beside the sources; every card gets a new GUID and imports into Anki as a duplicate: restore it (\`git checkout -- ${LOCK_FILE}\`) before building again`,
       );
@@ -780,19 +781,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       progress(record.files, record.cards);
     }
     if (options.frozen && stale) {
-      result.diagnostics.push({
-        file: shown(LOCK_FILE),
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: 1,
-        severity: 'error',
-        rule: 'lock-stale',
-        message:
-          previous.hash !== null
-            ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
-            : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
-      });
+      atLock(
+        'lock-stale',
+        previous.hash !== null
+          ? 'Unexpected change of card identities or contents, expected the committed lock file to match; run `deckc build` and commit deckc.lock.json'
+          : 'Unexpected missing lock file, expected deckc.lock.json; run `deckc build` and commit it',
+        'error',
+      );
     }
 
     // Emit: every format of every package that is not in the cache already.
@@ -814,16 +809,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const owner = claimed.get(base);
         if (owner !== undefined && owner !== input.root) {
           conflicted = true;
-          result.diagnostics.push({
-            file: shown(LOCK_FILE),
-            line: 1,
-            column: 1,
-            endLine: 1,
-            endColumn: 1,
-            severity: 'error',
-            rule: 'output-conflict',
-            message: `Unexpected second input root writing '${base}' into ${path.relative(options.cwd, outDir) || '.'}, expected one per output file (the first is ${path.relative(options.cwd, owner) || '.'}); nothing was written: build them into separate --out folders, or rename a deck`,
-          });
+          atLock(
+            'output-conflict',
+            `Unexpected second input root writing '${base}' into ${path.relative(options.cwd, outDir) || '.'}, expected one per output file (the first is ${path.relative(options.cwd, owner) || '.'}); nothing was written: build them into separate --out folders, or rename a deck`,
+            'error',
+          );
         }
         claimed.set(base, input.root);
       }
