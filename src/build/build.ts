@@ -314,6 +314,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         message: `Unexpected link to a folder already read (${path.relative(options.cwd, real) || '.'}); skipped, so that its cards are not compiled twice`,
       });
     }
+    report(input.diagnostics ?? []);
     const cache = await openCache(input.root, options.cache !== false);
     // Defaults filled in, so that equal options always give equal cache keys.
     const compileOptions: CompileOptions = {

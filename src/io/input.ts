@@ -3,6 +3,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { LOCK_FILE } from '../identity/lock.js';
+import type { Diagnostic } from '../validate/schema.js';
 import { expandGlob, looksLikeGlob } from './glob.js';
 
 /** A failure of the tool itself (exit code 2), not a problem in the user's cards. */
@@ -30,6 +31,8 @@ export interface InputRoot {
   files: InputFile[];
   /** Linked folders not read because their real path was read already (loops, double links). */
   skipped: { path: string; real: string }[];
+  /** What the walk itself has to say (paths relative to `root`), reported by the build. */
+  diagnostics?: Diagnostic[];
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
