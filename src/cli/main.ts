@@ -426,8 +426,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           if (!quiet) io.stderr.write('deckc: watching for changes (Ctrl-C to stop)\n');
         },
       });
-      // The watch ends only when interrupted: main resolves with the last build's verdict and
-      // the bin, which saw the signal, exits 130.
+      // The watch ends only when interrupted: 130, as documented, whatever the last build said.
+      code = EXIT.interrupted;
       return;
     }
     const started = performance.now();
