@@ -330,7 +330,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const quiet = Boolean(args.quiet);
     const tty = Boolean(io.stderr.isTTY) && !quiet && reporter !== 'json';
     const progress = tty ? new ProgressBar(io.stderr) : null;
-    if (progress) options.onFile = (done, total, cards) => progress.update(done, total, cards);
+    if (progress) {
+      options.onFile = (done, total, cards) => progress.update(done, total, cards);
+      options.onPhase = (phase) => progress.phase(phase);
+    }
     const strictFrom = from.strict === '--strict' ? '--strict' : `"strict": true in ${from.strict}`;
 
     /** Prints a build's report; `previous` (watch mode) limits it to what changed since. */

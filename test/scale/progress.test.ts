@@ -103,10 +103,11 @@ describe('deckc build on a terminal', () => {
     };
     const tty = await run();
     expect(tty.code).toBe(1);
-    // The last file is always drawn; the line is erased before the first diagnostic.
+    // The last file is always drawn, then the linking phase; the line is erased before the
+    // first diagnostic.
     const visible = tty.stderr.replaceAll('\r\x1b[2K', '<erase>');
     expect(visible).toMatch(
-      /<erase>\[#+\] 3\/3 files · 2 cards · [\d.]+ s<erase>broken\/b-bad\.md:1:1: error/,
+      /<erase>\[#+\] 3\/3 files · 2 cards · [\d.]+ s<erase>\[#+\] 3\/3 files · 2 cards · [\d.]+ s · linking \d+ decks?<erase>broken\/b-bad\.md:1:1: error/,
     );
     const quiet = await run('--quiet');
     expect(quiet.stderr).not.toContain('files ·');
