@@ -104,8 +104,11 @@ export interface BuildOptions {
   clock?: number | undefined;
   /** Worker threads for compiling and emitting; 1 (the default) runs everything in this thread. */
   jobs?: number;
-  /** Use and fill `.deckc-cache/` in each input root (default true). */
-  cache?: boolean;
+  /**
+   * Use and fill `.deckc-cache/` in each input root (default true); 'read' serves what it holds
+   * and writes nothing to it (`deckc check`).
+   */
+  cache?: boolean | 'read';
   /** Stop at the first file with an error: nothing is written. */
   bail?: boolean;
   /** Aborting stops the build before anything is written and makes it throw `Interrupted`. */
@@ -315,7 +318,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       });
     }
     report(input.diagnostics ?? []);
-    const cache = await openCache(input.root, options.cache !== false);
+    const cache = await openCache(input.root, options.cache ?? true);
     // Defaults filled in, so that equal options always give equal cache keys.
     const compileOptions: CompileOptions = {
       rootDeck: options.compile.rootDeck,
@@ -463,7 +466,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
               path: file.path,
               bytes,
               options: compileOptions,
-              cache: cache && !states[i]!.moved ? { dir: cache.dir, key: states[i]!.key } : null,
+              cache:
+                cache && !cache.readOnly && !states[i]!.moved
+                  ? { dir: cache.dir, key: states[i]!.key }
+                  : null,
             });
             if (task.kind !== 'compile') throw new Error('unexpected task result');
             out = task.compiled;
@@ -1036,9 +1042,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   return result;
 }
 
-async function openCache(root: string, enabled: boolean): Promise<BuildCache | null> {
-  if (!enabled) return null;
-  const cache = new BuildCache(path.join(root, CACHE_DIR));
+async function openCache(root: string, mode: boolean | 'read'): Promise<BuildCache | null> {
+  if (mode === false) return null;
+  const cache = new BuildCache(path.join(root, CACHE_DIR), mode === 'read');
   // A cache folder that cannot be created (read-only checkout) only costs speed.
   return cache.init().then(
     () => cache,

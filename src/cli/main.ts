@@ -288,9 +288,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const options: BuildOptions = {
       ...settled.options,
       write,
-      // `check` writes nothing at all: not even the cache (see the report: a read-only cache
-      // needs the engine).
-      cache: write && settled.options.cache,
+      // `check` writes nothing at all: it reads the cache, but neither fills nor prunes it.
+      cache: settled.options.cache && (write || 'read'),
       now,
       // SOURCE_DATE_EPOCH pins `now`: then the clock tells whether it is plausible.
       clock: pinned ? clockNow : undefined,

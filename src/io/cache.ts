@@ -171,8 +171,14 @@ export function recordingReader(read: (path: string) => Uint8Array | null) {
 }
 
 export class BuildCache {
-  /** `dir` is the cache folder itself (for example `<root>/.deckc-cache`). */
-  constructor(readonly dir: string) {}
+  /**
+   * `dir` is the cache folder itself (for example `<root>/.deckc-cache`). A read-only cache
+   * (`deckc check`) serves what is there and writes nothing: every put, save and prune is a no-op.
+   */
+  constructor(
+    readonly dir: string,
+    readonly readOnly = false,
+  ) {}
 
   private entryPath(kind: 'files' | 'out' | 'scope', key: string) {
     return path.join(this.dir, LAYOUT, kind, key.slice(0, 2), `${key}.json`);
@@ -184,6 +190,7 @@ export class BuildCache {
 
   /** Creates the folder with a .gitignore of its own, so it never ends up in version control. */
   async init(): Promise<void> {
+    if (this.readOnly) return;
     const ignore = path.join(this.dir, '.gitignore');
     try {
       statSync(ignore);
@@ -220,6 +227,7 @@ export class BuildCache {
   async writeBlob(data: Uint8Array, hash = sha256(data)): Promise<string> {
     // A blob of the right size is kept (readBlob verifies every read, and a damaged blob is a
     // miss, rebuilt and written again).
+    if (this.readOnly) return hash;
     const existing = await stat(this.blobPath(hash)).catch(() => null);
     if (existing?.size !== data.length) await writeAtomic(this.blobPath(hash), data);
     return hash;
@@ -238,7 +246,7 @@ export class BuildCache {
     let entry: StoredEntry;
     try {
       entry = JSON.parse(text);
-      if (entry.layout !== LAYOUT || entry.key !== key || !Array.isArray(entry.deps)) return null;
+      if (entry?.layout !== LAYOUT || entry.key !== key || !isStoredFile(entry)) return null;
     } catch {
       return null;
     }
@@ -256,6 +264,7 @@ export class BuildCache {
   }
 
   async putFile(key: string, compiled: CompiledFile, deps: MediaDep[]): Promise<void> {
+    if (this.readOnly) return;
     const media = [];
     for (const m of compiled.media)
       media.push({ name: m.name, blob: await this.writeBlob(m.data) });
@@ -270,7 +279,7 @@ export class BuildCache {
     if (text === null) return null;
     try {
       const entry = JSON.parse(text);
-      return entry.layout === LAYOUT && entry.key === key && typeof entry.blob === 'string'
+      return entry?.layout === LAYOUT && entry.key === key && typeof entry.blob === 'string'
         ? entry.blob
         : null;
     } catch {
@@ -284,6 +293,7 @@ export class BuildCache {
    * not thrash it). `used` holds file and output keys and blob hashes. Returns the count removed.
    */
   async prune(used: { keys: ReadonlySet<string>; blobs: ReadonlySet<string> }): Promise<number> {
+    if (this.readOnly) return 0;
     const list = async (kind: string) =>
       (
         await readdir(path.join(this.dir, LAYOUT, kind), {
@@ -308,17 +318,15 @@ export class BuildCache {
     if (text === null) return null;
     try {
       const entry = JSON.parse(text);
-      if (entry.layout !== LAYOUT || entry.key !== key) return null;
-      const r = entry.record as ScopeRecord;
-      return Array.isArray(r.outputs) && Array.isArray(r.deps) && Array.isArray(r.diagnostics)
-        ? r
-        : null;
+      if (entry?.layout !== LAYOUT || entry.key !== key) return null;
+      return isScopeRecord(entry.record) ? entry.record : null;
     } catch {
       return null;
     }
   }
 
   async putScope(key: string, record: ScopeRecord): Promise<void> {
+    if (this.readOnly) return;
     await writeAtomic(
       this.entryPath('scope', key),
       JSON.stringify({ layout: LAYOUT, key, record }),
@@ -333,8 +341,8 @@ export class BuildCache {
       const entry = text ? JSON.parse(text) : null;
       if (entry?.layout === LAYOUT && Array.isArray(entry.summaries))
         return {
-          summaries: new Map(entry.summaries),
-          lock: entry.lock?.slices ? entry.lock : null,
+          summaries: new Map(entry.summaries.filter(isSummaryPair)),
+          lock: isIndexLock(entry.lock) ? entry.lock : null,
           writes: Number.isInteger(entry.writes) ? entry.writes : 0,
         };
     } catch {
@@ -344,6 +352,7 @@ export class BuildCache {
   }
 
   async saveIndex(index: CacheIndex): Promise<void> {
+    if (this.readOnly) return;
     await writeAtomic(
       path.join(this.dir, LAYOUT, 'index.json'),
       JSON.stringify({ layout: LAYOUT, ...index, summaries: [...index.summaries] }),
@@ -355,10 +364,16 @@ export class BuildCache {
    * an unchanged output is recognised from its stat without reading it, as git's index does.
    */
   async readWritten(): Promise<Map<string, WrittenOutput>> {
-    return new Map(await this.readList('written.json'));
+    const valid = ([file, w]: [unknown, Partial<WrittenOutput> | null]) =>
+      typeof file === 'string' &&
+      typeof w?.blob === 'string' &&
+      typeof w.size === 'number' &&
+      typeof w.mtimeMs === 'number';
+    return new Map((await this.readList<WrittenOutput>('written.json')).filter(valid));
   }
 
   async saveWritten(written: ReadonlyMap<string, WrittenOutput>): Promise<void> {
+    if (this.readOnly) return;
     await writeAtomic(path.join(this.dir, LAYOUT, 'written.json'), JSON.stringify([...written]));
   }
 
@@ -373,6 +388,7 @@ export class BuildCache {
   }
 
   async saveSources(sources: ReadonlyMap<string, SourceStat>): Promise<void> {
+    if (this.readOnly) return;
     await writeAtomic(path.join(this.dir, LAYOUT, 'sources.json'), JSON.stringify([...sources]));
   }
 
@@ -381,14 +397,106 @@ export class BuildCache {
     const text = await readFile(path.join(this.dir, LAYOUT, name), 'utf8').catch(() => null);
     try {
       const entries = text ? JSON.parse(text) : [];
-      return Array.isArray(entries) ? entries : [];
+      return Array.isArray(entries)
+        ? entries.filter((e): e is [string, T] => Array.isArray(e) && e.length === 2)
+        : [];
     } catch {
       return [];
     }
   }
 
   async putOutput(key: string, data: Uint8Array, hash?: string): Promise<void> {
+    if (this.readOnly) return;
     const blob = await this.writeBlob(data, hash);
     await writeAtomic(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
   }
 }
+
+// Shape checks: an entry of the wrong shape (a hand edit, another tool, a damaged disk) is a
+// miss, never a crash later in linking. deckc writes every entry itself, so checking what
+// linking reads costs a pass over the entry, not a schema.
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+const isStringOrNull = (v: unknown) => v === null || isString(v);
+
+const isDiagnostic = (d: unknown) =>
+  isObject(d) &&
+  isString(d.file) &&
+  isString(d.rule) &&
+  isString(d.message) &&
+  isString(d.severity) &&
+  [d.line, d.column, d.endLine, d.endColumn].every(isInt);
+
+const isDep = (d: unknown) => isObject(d) && isString(d.path) && isStringOrNull(d.hash);
+
+const isCard = (c: unknown) =>
+  isObject(c) &&
+  isString(c.deck) &&
+  Array.isArray(c.tags) &&
+  c.tags.every(isString) &&
+  isStringOrNull(c.id) &&
+  isObject(c.markdown) &&
+  isString(c.markdown.question) &&
+  isString(c.markdown.answer) &&
+  isObject(c.html) &&
+  Object.values(c.html).every(isString) &&
+  isObject(c.source) &&
+  isInt(c.source.line) &&
+  isInt(c.source.column) &&
+  isObject(c.hashes) &&
+  isString(c.hashes.key) &&
+  isString(c.hashes.answer) &&
+  isString(c.hashes.content);
+
+function isStoredFile(entry: unknown): entry is StoredEntry {
+  if (!isObject(entry) || !Array.isArray(entry.deps) || !entry.deps.every(isDep)) return false;
+  const compiled = entry.compiled;
+  return (
+    isObject(compiled) &&
+    isString(compiled.path) &&
+    Array.isArray(compiled.cards) &&
+    compiled.cards.every(isCard) &&
+    Array.isArray(compiled.media) &&
+    compiled.media.every((m) => isObject(m) && isString(m.name) && isString(m.blob)) &&
+    Array.isArray(compiled.diagnostics) &&
+    compiled.diagnostics.every(isDiagnostic)
+  );
+}
+
+function isScopeRecord(r: unknown): r is ScopeRecord {
+  return (
+    isObject(r) &&
+    [r.files, r.cards, r.retired, r.packages].every(isInt) &&
+    (r.until === undefined || typeof r.until === 'number') &&
+    Array.isArray(r.diagnostics) &&
+    r.diagnostics.every(isDiagnostic) &&
+    Array.isArray(r.deps) &&
+    r.deps.every(isDep) &&
+    Array.isArray(r.outputs) &&
+    r.outputs.every(
+      (o) => isObject(o) && isString(o.base) && isString(o.format) && isString(o.blob),
+    )
+  );
+}
+
+const isSummaryPair = (pair: unknown): pair is [string, FileSummary] =>
+  Array.isArray(pair) &&
+  pair.length === 2 &&
+  isString(pair[0]) &&
+  isObject(pair[1]) &&
+  isStringOrNull(pair[1].scope) &&
+  Array.isArray(pair[1].ids) &&
+  pair[1].ids.every((i) => isObject(i) && isString(i.id) && isInt(i.line) && isInt(i.column));
+
+const isIndexLock = (lock: unknown): lock is CacheIndex['lock'] =>
+  isObject(lock) &&
+  isString(lock.hash) &&
+  isString(lock.owners) &&
+  isObject(lock.notetype) &&
+  isString(lock.notetype.style) &&
+  isInt(lock.notetype.mod) &&
+  isObject(lock.slices) &&
+  Object.values(lock.slices).every(isString);

@@ -119,6 +119,59 @@ describe('incremental builds', () => {
     expect((await build(options(dir, ['library']))).compiled).toEqual([]);
   });
 
+  it('treats cache entries of the wrong shape (valid JSON, wrong types) as misses', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const expected = outputs(dir);
+    // Every value but an entry's layout and key turned into another type, at every depth.
+    const warp = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.length
+          ? v.map(warp)
+          : [42]
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'layout' ? x : warp(x)]))
+          : typeof v === 'string'
+            ? 7
+            : typeof v === 'number'
+              ? 'n'
+              : {};
+    const cacheDir = path.join(dir, 'library/.deckc-cache/v2');
+    let warped = 0;
+    for (const entry of readdirSync(cacheDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      const key = json.key;
+      const bad = warp(json) as Record<string, unknown>;
+      if (key !== undefined) bad.key = key;
+      writeFileSync(file, JSON.stringify(bad));
+      warped++;
+    }
+    expect(warped).toBeGreaterThan(5);
+    const warm = await build(options(dir, ['library']));
+    expect(warm.compiled).toHaveLength(3);
+    expect(treeDiff(outputs(dir), expected)).toEqual([]);
+    expect((await build(options(dir, ['library']))).compiled).toEqual([]);
+  });
+
+  it('serves `check` from the cache read-only: hits used, nothing written', async () => {
+    const dir = copyFixtures('library');
+    await build(options(dir, ['library']));
+    const before = readTree(dir);
+    writeFileSync(path.join(dir, 'library/biology/extra.md'), '#### New\n\n:p Q?\n\n??A??\n');
+    const check = await build({ ...options(dir, ['library']), write: false, cache: 'read' });
+    // Only the new file is compiled; the others come from the cache.
+    expect(check.compiled).toEqual(['library/biology/extra.md']);
+    const after = readTree(dir);
+    after.delete('library/biology/extra.md');
+    expect(treeDiff(after, before)).toEqual([]);
+    // Without a cache at all, a read-only one creates nothing.
+    const fresh = copyFixtures('library');
+    await build({ ...options(fresh, ['library']), write: false, cache: 'read' });
+    expect(existsSync(path.join(fresh, 'library/.deckc-cache'))).toBe(false);
+  });
+
   it('restores an output deleted or edited since the last build', async () => {
     const dir = copyFixtures('library');
     await build(options(dir, ['library']));
