@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import yargs from 'yargs';
 import type { Config } from '../config/schema.js';
@@ -94,6 +95,26 @@ function count(args: Record<string, unknown>, name: string, min: number): number
   if (!/^-?\d+$/.test(String(value).trim()) || !Number.isSafeInteger(n) || n < min)
     throw new UsageError(`Unexpected --${name} ${String(value)}, ${expected}`);
   return n;
+}
+
+/**
+ * The most worker threads deckc starts: 64, or twice the cores on a larger machine. More would
+ * gain nothing and each costs tens of MB (`--jobs 100000` took 10 GB).
+ */
+export const maxJobs = () => Math.max(64, 2 * availableParallelism());
+
+/**
+ * --jobs: a whole number ≥ 1 (else exit 2, like any bad number); one above maxJobs() is lowered
+ * to it, with a warning, as `make -j` users expect a big number to mean "as many as useful".
+ */
+function jobsOption(args: Record<string, unknown>, warn: (line: string) => void) {
+  const value = last(args.jobs);
+  const max = maxJobs();
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value) && Number(value) > max) {
+    warn(`deckc: warning: --jobs ${value.trim()} is more than deckc uses; using ${max}\n`);
+    return max;
+  }
+  return count(args, 'jobs', 1);
 }
 
 const parseFormats = (value: unknown): Format[] => {
@@ -225,7 +246,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       config.bundle,
       false,
     );
-    const jobs = count(args, 'jobs', 1);
+    const jobs = jobsOption(args, (line) => io.stderr.write(line));
     return {
       options: {
         paths: paths ?? DEFAULTS.input,
@@ -493,7 +514,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       .option('jobs', {
         alias: 'j',
         type: 'string',
-        describe: 'Worker threads (default: the number of cores; 1: no threads)',
+        describe: 'Worker threads (default: the cores; 1: no threads; at most 64, or 2 per core)',
       })
       .option('cache', {
         type: 'boolean',
