@@ -91,7 +91,6 @@ const ALLOWED_LONG: readonly string[] = [
   'build/build.ts:buildRoot',
   'cli/main.ts:main',
   'cli/main.ts:run',
-  'parse/cards.ts:assembleCards',
   // The language server's setup (not the engine's to move).
   'lsp/server.ts:serve',
   // The math tokenizer as the render engineer is changing it (uncommitted when this was listed).
