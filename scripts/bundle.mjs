@@ -7,14 +7,26 @@
  * - `lib/cli/main.bundle.js`: the command line (`lib/cli/main.js`: yargs, the build driver,
  *   the cache), which bin/deckc.js loads; it reaches the compiler only through the worker bundle.
  *
- * sql.js stays outside (it finds its .wasm beside itself); the banner gives bundled CommonJS code
- * a `require`.
+ * - `lib/sql-wasm.bundle.js` and `lib/sql-wasm.wasm`: the one sql.js build deckc loads (sql.js's
+ *   `sql-wasm.js`, as an ES module) and its WebAssembly, which src/emit/apkg.ts loads from there
+ *   (`locateFile`). The two bundles above and lib/emit/apkg.js (the library's, rewritten here)
+ *   import it, so sql.js itself is only a dev dependency (it holds 30 MB of other builds).
+ *
+ * The banner gives bundled CommonJS code a `require` (and sql.js a `__dirname`).
  *
  * First, compiled files whose source is gone (a module moved or deleted) are removed from lib/:
  * tsc never deletes, and the package would otherwise ship them with source maps pointing at
  * nothing.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -31,13 +43,43 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['sql.js'],
   mainFields: ['module', 'main'],
   banner: {
     js: "import { createRequire as deckcRequire } from 'node:module'; const require = deckcRequire(import.meta.url);",
   },
   logLevel: 'warning',
 };
+
+// sql.js: its Node build and WebAssembly into lib/, imported as `../sql-wasm.bundle.js` by
+// modules one folder below lib/ (the only ones that import it).
+const SQL_JS = '../sql-wasm.bundle.js';
+const sqlJs = createRequire(import.meta.url).resolve('sql.js');
+if (path.basename(sqlJs) !== 'sql-wasm.js') throw new Error(`unexpected sql.js build: ${sqlJs}`);
+copyFileSync(path.join(path.dirname(sqlJs), 'sql-wasm.wasm'), 'lib/sql-wasm.wasm');
+// Emscripten's Node code reads `__dirname` (for a default locateFile that deckc replaces).
+await build({
+  ...common,
+  entryPoints: [sqlJs],
+  outfile: 'lib/sql-wasm.bundle.js',
+  banner: {
+    js: `${common.banner.js} import { dirname as deckcDirname } from 'node:path'; import { fileURLToPath as deckcPath } from 'node:url'; const __dirname = deckcDirname(deckcPath(import.meta.url));`,
+  },
+});
+const sqlJsOutside = {
+  name: 'sql-js-outside',
+  setup(b) {
+    b.onResolve({ filter: /^sql\.js$|sql-wasm\.bundle\.js$/ }, () => ({
+      path: SQL_JS,
+      external: true,
+    }));
+  },
+};
+const apkg = 'lib/emit/apkg.js';
+const apkgText = readFileSync(apkg, 'utf8');
+if (!apkgText.includes(`from '${SQL_JS}'`)) {
+  if (!apkgText.includes("from 'sql.js'")) throw new Error(`${apkg} no longer imports sql.js`);
+  writeFileSync(apkg, apkgText.replace("from 'sql.js'", `from '${SQL_JS}'`));
+}
 
 /** Leaves the compiler out of the command line's bundle: the worker bundle brings it. */
 const compilerOutside = {
@@ -48,11 +90,16 @@ const compilerOutside = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['lib/io/worker.js'], outfile: 'lib/io/worker.bundle.js' }),
+  build({
+    ...common,
+    entryPoints: ['lib/io/worker.js'],
+    outfile: 'lib/io/worker.bundle.js',
+    plugins: [sqlJsOutside],
+  }),
   build({
     ...common,
     entryPoints: ['lib/cli/main.js'],
     outfile: 'lib/cli/main.bundle.js',
-    plugins: [compilerOutside],
+    plugins: [compilerOutside, sqlJsOutside],
   }),
 ]);

@@ -7,6 +7,7 @@
  * zone, so rebuilding an unchanged deck produces an unchanged file.
  */
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { FIELD_NAMES, type MediaFile, type Note, type Package } from '../validate/schema.js';
 import { buildNotetype, NOTETYPE_ID, SORT_FIELD_INDEX } from './notetype.js';
@@ -120,9 +121,16 @@ create index if not exists ix_notes_csum on notes (csum);
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
-/** sql.js compiles its WebAssembly once per process. */
+/**
+ * sql.js compiles its WebAssembly once per process. Built, deckc loads its own copy,
+ * lib/sql-wasm.wasm (scripts/bundle.mjs puts it there, and sql.js is not installed with deckc):
+ * lib/emit/apkg.js and the bundles in lib/cli/ and lib/io/ are all one folder below it. From the
+ * TypeScript sources (tests, tsx), sql.js finds its own.
+ */
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs();
+  const built = !import.meta.url.endsWith('.ts');
+  const wasm = fileURLToPath(new URL('../sql-wasm.wasm', import.meta.url));
+  sqlJs ??= initSqlJs(built ? { locateFile: () => wasm } : {});
   return sqlJs;
 }
 

@@ -7,7 +7,7 @@
  * work. Prints the tarball's and the installation's sizes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ beforeAll(() => {
   );
   expect(install.status, install.stderr).toBe(0);
   const seconds = (performance.now() - started) / 1000;
-  const du = run('du', ['-sk', 'node_modules', 'node_modules/sql.js'], host).stdout;
+  const du = run('du', ['-sk', 'node_modules', 'node_modules/deckc'], host).stdout;
   console.log(
     `npm pack: ${(info!.size / 1e6).toFixed(2)} MB packed, ${(info!.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${files.length} files; ` +
       `npm install --prefer-offline: ${seconds.toFixed(1)} s; installed (du -sk):\n${du}`,
@@ -109,6 +109,17 @@ describe('the npm package', () => {
     }
   });
 
+  it('resolves only the sql.js build it loads: its own copy in lib/, sql.js not installed', () => {
+    expect(files).toContain('lib/sql-wasm.bundle.js');
+    expect(files).toContain('lib/sql-wasm.wasm');
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).not.toContain('sql.js');
+    expect(existsSync(path.join(host, 'node_modules/sql.js'))).toBe(false);
+    // Was 79.5 MB with sql.js (30 MB of builds deckc never loads).
+    const kb = Number(run('du', ['-sk', 'node_modules'], host).stdout.split('\t')[0]);
+    expect(kb).toBeLessThan(60_000);
+  });
+
   it('prints its own version in a project that has another, and globally', () => {
     const local = run(path.join(host, 'node_modules/.bin/deckc'), ['--version'], host);
     expect(local.stdout).toBe(`${VERSION}\n`);
@@ -133,6 +144,15 @@ describe('the npm package', () => {
     const build = run(deckc, ['build', '--jobs', '1'], project);
     expect(build.status, build.stderr).toBe(0);
     expect(build.stderr).toContain('wrote dist/Example.apkg');
+    // Two packages with two jobs: the .apkg files are written on worker threads, which load the
+    // same sql.js from lib/.
+    mkdirSync(path.join(project, 'decks/Second'));
+    writeFileSync(path.join(project, 'decks/Second/part-1.md'), ':p Second?\n??x\nYes.\nx??\n');
+    const parallel = run(deckc, ['build', '--jobs', '2', '--out', 'dist2', '--no-cache'], project);
+    expect(parallel.status, parallel.stderr).toBe(0);
+    expect(readFileSync(path.join(project, 'dist2/Example.apkg'))).toEqual(
+      readFileSync(path.join(project, 'dist/Example.apkg')),
+    );
     const config = JSON.parse(readFileSync(path.join(project, 'deckc.config.json'), 'utf8'));
     expect(() => readFileSync(path.join(project, config.$schema))).not.toThrow();
   });
