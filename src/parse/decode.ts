@@ -1,6 +1,7 @@
 /**
  * Bytes → text. UTF-8, or UTF-16 (what Windows PowerShell 5's `>` writes): with a BOM (`FF FE`,
- * `FE FF`), or without one when its NUL bytes show it (see `sniffUtf16`); a UTF-8 BOM is dropped.
+ * `FE FF`), or without one when its NUL bytes show it (see `sniffUtf16`, and `sniffUtf16Loose`
+ * for bytes that are not UTF-8); a UTF-8 BOM is dropped.
  * The text the parser works on is the decoded file with a leading BOM removed and
  * line endings kept as they are (CRLF stays CRLF), so every offset the parser reports indexes this
  * text in UTF-16 units, and every column is what an editor shows (the BOM and the CR are never
@@ -81,6 +82,10 @@ export function decode(input: Uint8Array | string): Decoded {
   } catch {
     // invalid UTF-8: located below
   }
+  // Not UTF-8: UTF-16 whose first 4 KiB hold too little ASCII for `sniffUtf16` (Chinese text,
+  // say) still shows itself by NUL bytes in one byte position only.
+  const late = sniffUtf16Loose(input);
+  if (late) return decodeUtf16(input, late);
   const bad = firstInvalidUtf8(input);
   const text = stripBom(lenient.decode(input));
   if (bad < 0) return { text, encoding: 'utf-8', invalidAt: -1, invalidByte: -1 };
@@ -112,6 +117,25 @@ export function sniffUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   const pairs = n / 2;
   if (oddZeros >= pairs / 4 && evenZeros <= pairs / 50) return 'utf-16le';
   if (evenZeros >= pairs / 4 && oddZeros <= pairs / 50) return 'utf-16be';
+  return null;
+}
+
+/**
+ * UTF-16 recognised in bytes that are not UTF-8, by where their NUL bytes fall: every ASCII
+ * character (a line break, a space, a marker) has one in the same position of its pair, while
+ * other characters rarely have one at all, and text in any other encoding has none. So at least
+ * one NUL, and 4 times more in one position than in the other, picks that byte order.
+ */
+export function sniffUtf16Loose(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  let evenZeros = 0;
+  let oddZeros = 0;
+  const n = bytes.length & ~1;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  if (oddZeros > 0 && evenZeros * 4 <= oddZeros) return 'utf-16le';
+  if (evenZeros > 0 && oddZeros * 4 <= evenZeros) return 'utf-16be';
   return null;
 }
 

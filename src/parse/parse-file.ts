@@ -28,7 +28,7 @@ export interface ParseResult {
 
 /** Parses one flashcard file into its card tree. Never throws on any input. */
 export function parseFile(input: Uint8Array | string, path: string): ParseResult {
-  const { text, invalidAt, invalidByte } = decode(input);
+  const { text, encoding, invalidAt, invalidByte } = decode(input);
   const sink = new DiagnosticSink(path);
   const lines = splitLines(text);
   const loc = new Locator(lines);
@@ -43,11 +43,12 @@ export function parseFile(input: Uint8Array | string, path: string): ParseResult
   const result: ParseResult = { file, diagnostics: sink.messages, markers: [] };
 
   if (invalidAt >= 0 && input instanceof Uint8Array) {
-    const byte = input[invalidByte]!.toString(16).toUpperCase().padStart(2, '0');
     sink.report(
       'invalid-utf8',
       { start: loc.point(invalidAt) },
-      `Unexpected byte 0x${byte} at byte ${invalidByte}, expected UTF-8; invalid bytes are read as U+FFFD`,
+      encoding === 'utf-8'
+        ? `Unexpected byte 0x${hex(input[invalidByte]!, 2)} at byte ${invalidByte}, expected UTF-8; invalid bytes are read as U+FFFD`
+        : invalidUtf16(input, invalidByte, encoding),
     );
   }
   if (text.trim() === '') {
@@ -77,4 +78,19 @@ export function parseFile(input: Uint8Array | string, path: string): ParseResult
   }
   sink.messages.sort(compareDiagnostics);
   return result;
+}
+
+const hex = (n: number, digits: number) => n.toString(16).toUpperCase().padStart(digits, '0');
+
+/** The message for a bad unit in a file read as UTF-16: an unpaired surrogate or a lone last byte. */
+function invalidUtf16(bytes: Uint8Array, at: number, encoding: 'utf-16le' | 'utf-16be'): string {
+  const name = encoding.toUpperCase();
+  const why = bytes[0] === 0xff || bytes[0] === 0xfe ? 'its byte-order mark' : 'its NUL bytes';
+  if (at + 1 >= bytes.length)
+    return `Unexpected lone last byte 0x${hex(bytes[at]!, 2)} at byte ${at}, expected UTF-16 (the file is read as ${name}, by ${why}, and has an odd length); it is read as U+FFFD`;
+  const unit =
+    encoding === 'utf-16le'
+      ? bytes[at]! | (bytes[at + 1]! << 8)
+      : (bytes[at]! << 8) | bytes[at + 1]!;
+  return `Unexpected unpaired surrogate 0x${hex(unit, 4)} at byte ${at}, expected UTF-16 (the file is read as ${name}, by ${why}); it is read as U+FFFD`;
 }

@@ -38,6 +38,24 @@ describe('decode', () => {
     expect(d.invalidAt).toBe(2);
     expect(d.invalidByte).toBe(6);
   });
+
+  it('reads bytes that are not UTF-8 as UTF-16 when their NUL bytes say so, in either order', () => {
+    const text = '#### 标题\n:p 这是一个问题？\n??x\n一二三。\nx??\n';
+    const le = new Uint8Array(text.length * 2);
+    const be = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      const u = text.charCodeAt(i);
+      le[2 * i] = be[2 * i + 1] = u & 0xff;
+      le[2 * i + 1] = be[2 * i] = u >> 8;
+    }
+    expect(decode(le)).toMatchObject({ text, encoding: 'utf-16le', invalidAt: -1 });
+    expect(decode(be)).toMatchObject({ text, encoding: 'utf-16be', invalidAt: -1 });
+    // Latin-1 is not UTF-8 either, but has no NUL: still read as (invalid) UTF-8.
+    expect(decode(bytes(0x63, 0x61, 0x66, 0xe9, 0x0a))).toMatchObject({
+      encoding: 'utf-8',
+      invalidAt: 3,
+    });
+  });
 });
 
 describe('lines', () => {
