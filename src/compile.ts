@@ -7,7 +7,7 @@
  * Pure: file access comes in through `readMedia` and the caller writes the outputs.
  */
 import picomatch from 'picomatch';
-import { deckNameFor, normalizeDeckName } from './decks/name.js';
+import { deckNameFor, normalizeDeckName, safeName } from './decks/name.js';
 import { DiagnosticSink } from './diagnostics/report.js';
 import { emitApkg } from './emit/apkg.js';
 import { emitCsv } from './emit/csv.js';
@@ -44,19 +44,37 @@ export interface CompileOptions {
   decks?: Readonly<Record<string, string>>;
 }
 
-/** The deck a file's cards go to: front matter, then a configured glob, then the folder tree. */
-function deckOf(path: string, meta: SourceFile['meta'], options: CompileOptions): string {
+/**
+ * The deck a file's cards go to: front matter, then a configured glob, then the folder tree. A
+ * folder whose name holds what no deck name may (see safeName) is `unsafe-name`, as a front
+ * matter deck is.
+ */
+function deckOf(
+  path: string,
+  meta: SourceFile['meta'],
+  options: CompileOptions,
+  sink: DiagnosticSink,
+): string {
   if (!meta.deck) {
     for (const [glob, deck] of Object.entries(options.decks ?? {})) {
       const name = normalizeDeckName(deck);
       if (name && picomatch.isMatch(path, glob)) return name;
     }
+    for (const folder of path.split('/').slice(0, -1)) {
+      const safe = safeName(folder);
+      if (safe.removed.length > 0)
+        sink.report(
+          'unsafe-name',
+          { start: { line: 1, column: 1, offset: 0 } },
+          `Unexpected ${safe.removed.map((c) => `'${c}'`).join(', ')} in the folder name '${safe.name}' used as a deck name, expected text without markup or control characters (removed: Anki shows names as HTML)`,
+        );
+    }
   }
   return deckNameFor(path, meta, options.rootDeck);
 }
 
-/** An Anki tag: no spaces inside. */
-const toTag = (s: string) => s.trim().replace(/\s+/g, '_');
+/** An Anki tag: no spaces inside, nothing a name may not hold (see safeName). */
+const toTag = (s: string) => safeName(s).name.trim().replace(/\s+/g, '_');
 
 /** Parses and renders one file. Never throws on bad input: problems become diagnostics. */
 export function compileFile(
@@ -67,7 +85,7 @@ export function compileFile(
 ): CompiledFile {
   const { file, diagnostics, markers } = parseFile(bytes, path);
   const sink = new DiagnosticSink(path);
-  const deck = deckOf(path, file.meta, options);
+  const deck = deckOf(path, file.meta, options, sink);
   const tags = [
     ...(options.tags ?? []),
     ...file.meta.tags,

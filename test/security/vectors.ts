@@ -131,7 +131,7 @@ export const VECTORS: Vector[] = [
     name: 'a folder named F<svg onload=alert(1)>',
     path: 'F<svg onload=alert(1)>/a.md',
     markdown: card('A.'),
-    rules: [],
+    rules: ['unsafe-name'],
   },
   {
     name: 'HTML and control characters in front matter deck and tags',
