@@ -759,13 +759,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       lockText = serializeLock({ project, notetype, notes: entries });
     }
     const lockHash = lockText === null ? previous.hash! : sha256(lockText);
+    // An input root that has no cards and never had a lock gets none, nor a cache: a build of
+    // it writes nothing at all.
+    const notes = (n: number, { link }: { link: ScopeLink }) =>
+      n + link.notes.length + link.retired.length;
+    const empty =
+      previous.hash === null &&
+      links.reduce(notes, 0) === 0 &&
+      [...reused.values()].every(({ record }) => record.cards + record.retired === 0);
     // A lock file that differs only in layout is rewritten in canonical form, but --frozen
     // compares contents.
     const stale =
-      previous.hash === null ||
-      (lockHash !== previous.hash &&
-        (!options.frozen ||
-          serializeLock({ ...previous.full()!, project: lockProject ?? '' }) !== lockText));
+      !empty &&
+      (previous.hash === null ||
+        (lockHash !== previous.hash &&
+          (!options.frozen ||
+            serializeLock({ ...previous.full()!, project: lockProject ?? '' }) !== lockText)));
     const diagnosticsOf = (scope: string, link: ScopeLink) =>
       byScope
         .get(scope)!
@@ -949,7 +958,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           }
         });
       }
-      if (!cache || (options.frozen && stale)) return;
+      if (empty && cache?.created) await cache.remove();
+      if (!cache || empty || (options.frozen && stale)) return;
 
       // Settled scopes are recorded under the key of the next build's slice, their own output.
       for (const { key } of reused.values()) used.add(key);

@@ -188,6 +188,9 @@ export class BuildCache {
     return path.join(this.dir, LAYOUT, 'blobs', hash.slice(0, 2), hash);
   }
 
+  /** Whether init() created the folder (it was not there before this build). */
+  created = false;
+
   /** Creates the folder with a .gitignore of its own, so it never ends up in version control. */
   async init(): Promise<void> {
     if (this.readOnly) return;
@@ -195,12 +198,21 @@ export class BuildCache {
     try {
       statSync(ignore);
     } catch {
+      this.created = !(await stat(this.dir).then(
+        () => true,
+        () => false,
+      ));
       await writeAtomic(ignore, '# deckc build cache: safe to delete\n*\n');
     }
     // Entries of an older layout are never read again.
     for (const old of await readdir(this.dir).catch(() => []))
       if (/^v\d+$/.test(old) && old !== LAYOUT)
         await rm(path.join(this.dir, old), { recursive: true, force: true });
+  }
+
+  /** Deletes the whole cache folder (one this build created and has no use for). */
+  async remove(): Promise<void> {
+    if (!this.readOnly) await rm(this.dir, { recursive: true, force: true });
   }
 
   /** A blob's bytes, or null when missing or not matching its hash. */

@@ -172,6 +172,20 @@ describe('incremental builds', () => {
     expect(existsSync(path.join(fresh, 'library/.deckc-cache'))).toBe(false);
   });
 
+  it('writes nothing at all for an input root without cards that never had a lock', async () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, 'notes.md'), '# Notes\n\nOnly prose here.\n');
+    const result = await build({ ...options(dir, ['.']), jobs: 1 });
+    expect(result.cards).toBe(0);
+    expect([...readTree(dir).keys()]).toEqual(['notes.md']);
+    // A root that had cards keeps its lock when they are all deleted: they are retired.
+    writeFileSync(path.join(dir, 'notes.md'), '#### T\n\n:p Q?\n\n??A??\n');
+    await build(options(dir, ['.']));
+    writeFileSync(path.join(dir, 'notes.md'), '# Notes\n');
+    expect((await build(options(dir, ['.']))).retired).toBe(1);
+    expect(existsSync(path.join(dir, 'deckc.lock.json'))).toBe(true);
+  });
+
   it('restores an output deleted or edited since the last build', async () => {
     const dir = copyFixtures('library');
     await build(options(dir, ['library']));
