@@ -12,6 +12,7 @@ import { FORMATS, type Format } from '../emit/formats.js';
 import { CI_SNIPPET, CONFIG_FILE, initProject, loadConfig } from '../io/config-file.js';
 import { IoError } from '../io/input.js';
 import { defaultJobs } from '../io/pool.js';
+import { stagedTarget } from '../io/write.js';
 import type { Diagnostic } from '../validate/schema.js';
 import { type BuildOptions, type BuildResult, build, Interrupted } from './build.js';
 import { ProgressBar } from './progress.js';
@@ -209,7 +210,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       toFile: true,
       write: async (s: string) => {
         await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, s);
+        await writeFile(target, s).catch((error: NodeJS.ErrnoException) => {
+          // A full disk's write error has no path: name the file.
+          throw Object.assign(error, { path: error.path ?? target, syscall: 'write' });
+        });
       },
     };
   };
@@ -342,7 +346,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (write) {
       const out = path.resolve(io.cwd, options.out);
-      const found = statSync(out, { throwIfNoEntry: false });
+      // A name the file system refuses (too long, say) is reported when the folder is made.
+      const found = (() => {
+        try {
+          return statSync(out, { throwIfNoEntry: false });
+        } catch {
+          return undefined;
+        }
+      })();
       if (found && !found.isDirectory())
         throw new UsageError(`Unexpected --out '${options.out}': a file, expected a folder`);
     }
@@ -654,10 +665,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`deckc: ${error.message}\n`);
       return EXIT.interrupted;
     }
+    const fsFailure = describeFsFailure(error, io.cwd);
     if (error instanceof UsageError || error instanceof IoError) {
       io.stderr.write(`deckc: ${suggest((error as Error).message, argv)}\n`);
-    } else if (isUserFsError(error)) {
-      io.stderr.write(`deckc: ${(error as Error).message}\n`);
+    } else if (fsFailure) {
+      io.stderr.write(`deckc: ${fsFailure}\n`);
     } else {
       io.stderr.write(`deckc: internal error: ${(error as Error).stack ?? error}\n`);
     }
@@ -665,11 +677,67 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** A file-system error the user can act on (permissions, a full disk), not a bug in deckc. */
-const isUserFsError = (error: unknown) =>
-  ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(
-    (error as NodeJS.ErrnoException)?.code ?? '',
-  );
+/** File-system failures the user can act on (permissions, a full disk, a name too long). */
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'file name too long',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'a folder, expected a file',
+  EEXIST: 'already exists',
+  ENOENT: 'no such file or directory',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EIO: 'input/output error',
+  EBUSY: 'busy',
+  EXDEV: 'on another file system',
+  EFBIG: 'file too large',
+};
+
+/** What Node's system calls are called in a message. */
+const FS_VERBS: Record<string, string> = {
+  open: 'open',
+  write: 'write',
+  read: 'read',
+  close: 'write',
+  mkdir: 'create the folder',
+  rename: 'rename',
+  unlink: 'remove',
+  rmdir: 'remove',
+  rm: 'remove',
+  stat: 'read',
+  lstat: 'read',
+  scandir: 'read the folder',
+  realpath: 'read',
+  copyfile: 'copy',
+};
+
+/**
+ * One line for a file-system error (`cannot open 'dist/A.apkg': permission denied (EACCES)`),
+ * naming the file deckc meant rather than its temporary stand-in; undefined for anything else,
+ * which is a bug in deckc.
+ */
+export function describeFsFailure(error: unknown, cwd: string): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  const reason = typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined;
+  if (!e || !reason) return undefined;
+  const shown = (p: string) => {
+    const target = stagedTarget(p) ?? p;
+    const relative = path.relative(cwd, target);
+    return relative && !relative.startsWith('..') ? relative : target;
+  };
+  const dest = (e as { dest?: unknown }).dest;
+  const where =
+    typeof e.path === 'string'
+      ? ` '${shown(e.path)}'${typeof dest === 'string' && !stagedTarget(e.path) ? ` to '${shown(dest)}'` : ''}`
+      : '';
+  const verb = FS_VERBS[e.syscall ?? ''] ?? e.syscall ?? 'use';
+  return where ? `cannot ${verb}${where}: ${reason} (${e.code})` : `${reason} (${e.code})`;
+}
 
 /** Every option name deckc takes, for "did you mean". */
 const OPTION_NAMES = [

@@ -2,8 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Writes `data` to `file`; a failure names the file (a full disk's write error has no path). */
+const writeNamed = (file: string, data: Uint8Array | string) =>
+  writeFile(file, data).catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(error, { path: error.path ?? file, syscall: error.syscall ?? 'write' });
+  });
+
 /** A temporary file beside `file`, for writing it whole before renaming it into place. */
 const tempBeside = (file: string) => `${file}.${randomBytes(8).toString('hex')}.tmp`;
+
+/** The file a temporary name made by this module stands for, or null for any other path. */
+export const stagedTarget = (temp: string): string | null =>
+  /^(.+)\.[0-9a-f]{16}\.tmp$/.exec(temp)?.[1] ?? null;
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename. A failed or interrupted
@@ -13,7 +23,7 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
   await mkdir(path.dirname(file), { recursive: true });
   const temp = tempBeside(file);
   try {
-    await writeFile(temp, data);
+    await writeNamed(temp, data);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
@@ -36,7 +46,7 @@ export async function writeIfChanged(file: string, data: Uint8Array | string): P
  */
 export async function stage(file: string, bytes: Uint8Array): Promise<string> {
   const temp = tempBeside(file);
-  await writeFile(temp, bytes);
+  await writeNamed(temp, bytes);
   return temp;
 }
 

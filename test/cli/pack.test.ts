@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
 const dir = mkdtempSync(path.join(tmpdir(), 'deckc-pack-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Three installations: removing them can take a while on a busy machine.
+afterAll(() => rmSync(dir, { recursive: true, force: true }), 60_000);
 
 const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
   spawnSync(cmd, args, {
