@@ -15,7 +15,7 @@ import type { Format } from './emit/formats.js';
 import { emitPreview } from './emit/html.js';
 import { emitJson } from './emit/json.js';
 import { NOTETYPE_ID } from './emit/notetype.js';
-import { questionKeyHash } from './identity/guid.js';
+import { kindAnswerHash, kindKey, questionKeyHash } from './identity/guid.js';
 import { hashHex } from './identity/hash.js';
 import type { Lock } from './identity/lock.js';
 import type { CompiledCard, CompiledFile } from './link/compiled.js';
@@ -42,6 +42,20 @@ export interface CompileOptions {
   tags?: readonly string[];
   /** Deck names by glob over the file's path; the first match wins over the derived name. */
   decks?: Readonly<Record<string, string>>;
+  /**
+   * Reversed cards by glob over the file's path (`{"vocab/**": true}`); the first match wins,
+   * front matter `reverse:` wins over it.
+   */
+  reverse?: Readonly<Record<string, boolean>>;
+}
+
+/** Whether a file's basic cards are reversed: front matter, then the first matching glob. */
+function reverseOf(path: string, meta: SourceFile['meta'], options: CompileOptions): boolean {
+  if (meta.reverse !== undefined) return meta.reverse;
+  for (const [glob, reverse] of Object.entries(options.reverse ?? {})) {
+    if (picomatch.isMatch(path, glob)) return reverse;
+  }
+  return false;
 }
 
 /**
@@ -94,8 +108,11 @@ export function compileFile(
     .map(toTag)
     .filter(Boolean);
   const media = new Map<string, MediaFile>();
+  const reverse = reverseOf(path, file.meta, options);
   const cards = file.children.map((card, i): CompiledCard => {
     const rendered = renderCard(card, { sink, file: path, readMedia });
+    // Cloze markup makes a cloze note; otherwise `reverse` makes a reversed one (issue 14).
+    const kind = rendered.cloze ? 'cloze' : reverse ? 'reversed' : undefined;
     for (const m of rendered.media) media.set(m.name, m);
     const source = { file: path, line: markers[i]!.line, column: markers[i]!.column };
     // The file (and explicit id), not the line: a card's line moves whenever a card above it is
@@ -117,9 +134,10 @@ export function compileFile(
       },
       html,
       source,
+      ...(kind ? { kind } : {}),
       hashes: {
-        key: questionKeyHash(card.question.value, 1),
-        answer: hashHex(card.answer.value),
+        key: kindKey(kind, questionKeyHash(card.question.value, 1)),
+        answer: kindAnswerHash(kind, card.answer.value),
         // What Anki stores of the note: its fields and tags (the deck is its cards', and a
         // re-import never moves cards).
         content: hashHex(JSON.stringify([cardTags, html])),

@@ -134,6 +134,9 @@ def import_packages(col, packages):
 
 
 def review_cards(col, card_ids):
+    # The queues, as the reviewer builds them: answering a card with siblings (a cloze or a
+    # reversed note) buries them through the new queue (sched.py _burySiblings).
+    col.sched.reset()
     for cid in card_ids:
         card = col.getCard(int(cid))
         card.startTimer()

@@ -32,6 +32,12 @@ export const Config = z
       .record(z.string().min(1), z.string().min(1))
       .optional()
       .describe('Deck names by glob: {"rust/**": "Languages::Rust"}; the first matching glob wins'),
+    reverse: z
+      .record(z.string().min(1), z.boolean())
+      .optional()
+      .describe(
+        'Reversed cards by glob: {"vocab/**": true} gives each basic card of those files a second card, answer → question; the first matching glob wins, front matter `reverse:` wins over it',
+      ),
     tags: z
       .array(z.string().regex(/^\S+$/, 'a tag cannot contain spaces'))
       .optional()

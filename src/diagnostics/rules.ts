@@ -129,6 +129,12 @@ export const RULES = {
     severity: 'warning',
     summary: 'TeX that writes links, CSS or attributes, or Anki LaTeX that reads files (removed)',
   },
+  // render: cards of other kinds (issue 14)
+  'cloze-markup': {
+    severity: 'error',
+    summary:
+      "malformed Anki cloze markup: '{{c0::', '{{cx::', an unclosed or empty cloze, a cloze inside a cloze (disarmed)",
+  },
   'missing-media': { severity: 'error', summary: 'an image whose file does not exist' },
   'media-outside-root': { severity: 'error', summary: 'an image path that leaves the input root' },
   // identity

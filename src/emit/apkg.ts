@@ -9,8 +9,21 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import { FIELD_NAMES, type MediaFile, type Note, type Package } from '../validate/schema.js';
-import { buildNotetype, NOTETYPE_ID, SORT_FIELD_INDEX } from './notetype.js';
+import {
+  FIELD_NAMES,
+  type MediaFile,
+  NOTE_KINDS,
+  type Note,
+  type Package,
+} from '../validate/schema.js';
+import {
+  buildNotetypeOf,
+  cardOrds,
+  NOTETYPE_ID,
+  notetypeIdOf,
+  notetypeModOf,
+  SORT_FIELD_INDEX,
+} from './notetype.js';
 import { type ZipInput, zip } from './zip.js';
 
 export type ApkgOptions = {
@@ -145,7 +158,20 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
   assertUniqueGuids(pkg.notes);
   const decks = deckIds(pkg.notes.map((note) => note.deck));
   const ids = noteIds(pkg.notes);
-  const lastMod = pkg.notes.reduce((max, note) => Math.max(max, note.mod), options.notetypeMod);
+  // Only the note types the notes use: a package of basic notes is as it always was.
+  const used = NOTE_KINDS.filter((kind) =>
+    pkg.notes.some((note) => (note.kind ?? 'basic') === kind),
+  );
+  const kinds = used.length > 0 ? used : (['basic'] as const);
+  const notetypeMod = kinds.reduce(
+    (max, kind) => Math.max(max, notetypeModOf(kind, options.notetypeMod)),
+    options.notetypeMod,
+  );
+  const lastMod = pkg.notes.reduce((max, note) => Math.max(max, note.mod), notetypeMod);
+  // A note's first card has the note's id; its other cards (reversed, further clozes) take the
+  // milliseconds after the package's newest note id, in package order: unique, and never more
+  // than a few seconds after the build (Anki accepts ids up to a day ahead, gather.rs).
+  let nextCardId = ids.reduce((max, id) => Math.max(max, id), 0) + 1;
 
   const db = new SQL.Database();
   try {
@@ -184,7 +210,7 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
         insertNote.run([
           id,
           note.guid,
-          NOTETYPE_ID,
+          notetypeIdOf(note.kind),
           note.mod,
           -1,
           joinTags(note.tags),
@@ -195,8 +221,31 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
           '',
         ]);
         const did = decks.get(note.deck)!;
-        // A new card: type 0, queue 0, due = its position among new cards (1-based).
-        insertCard.run([id, id, did, 0, note.mod, -1, 0, 0, index + 1, 0, 0, 0, 0, 0, 0, 0, 0, '']);
+        // A new card: type 0, queue 0, due = its note's position among new notes (1-based;
+        // siblings share it, as in Anki).
+        cardOrds(note).forEach((ord, k) => {
+          const card = k === 0 ? id : nextCardId++;
+          insertCard.run([
+            card,
+            id,
+            did,
+            ord,
+            note.mod,
+            -1,
+            0,
+            0,
+            index + 1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            '',
+          ]);
+        });
       });
     } finally {
       insertNote.free();
@@ -212,8 +261,12 @@ function buildCollection(SQL: SqlJsStatic, pkg: Package, options: ApkgOptions): 
       0,
       0,
       0,
-      JSON.stringify(collectionConf(pkg.notes.length)),
-      JSON.stringify({ [NOTETYPE_ID]: buildNotetype(options.notetypeMod) }),
+      JSON.stringify(collectionConf(pkg.notes.length, notetypeIdOf(kinds[0]))),
+      JSON.stringify(
+        Object.fromEntries(
+          kinds.map((kind) => [notetypeIdOf(kind), buildNotetypeOf(kind, options.notetypeMod)]),
+        ),
+      ),
       JSON.stringify(deckTable(decks, pkg.notes)),
       JSON.stringify({ 1: DECK_CONFIG }),
       JSON.stringify(tagTable(pkg.notes)),
@@ -370,7 +423,7 @@ const DECK_CONFIG = {
 };
 
 /** The collection settings (`col.conf`), Anki 2.1's defaults; nextPos follows our new cards. */
-function collectionConf(noteCount: number) {
+function collectionConf(noteCount: number, notetypeId = NOTETYPE_ID) {
   return {
     activeDecks: [DEFAULT_DECK_ID],
     curDeck: DEFAULT_DECK_ID,
@@ -379,7 +432,7 @@ function collectionConf(noteCount: number) {
     timeLim: 0,
     estTimes: true,
     dueCounts: true,
-    curModel: NOTETYPE_ID,
+    curModel: notetypeId,
     nextPos: noteCount + 1,
     sortType: 'noteFld',
     sortBackwards: false,

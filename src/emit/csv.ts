@@ -1,4 +1,5 @@
 import { FIELD_NAMES, type Note } from '../validate/schema.js';
+import { notetypeIdOf } from './notetype.js';
 
 /** Every field quoted, quotes doubled: a record can never start with `#` (a comment to Anki). */
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -6,7 +7,9 @@ const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /**
  * A tab-separated file with Anki 2.1.54+ headers: Anki matches rows to existing notes by the
  * same GUIDs as the .apkg (so formats can be mixed without duplicates) and picks deckc's note
- * type by its numeric id, which only exists once a deckc .apkg has been imported.
+ * type by its numeric id, which only exists once a deckc .apkg has been imported. Each row names
+ * its note's own note type, so the column carries the kind: `notetypeId` for basic notes, the
+ * cloze or reversed note type's id for those (the .apkg of the deck brings them).
  */
 export function emitCsv(notes: readonly Note[], notetypeId: number): Uint8Array {
   const columns = ['GUID', 'Notetype', 'Deck', ...FIELD_NAMES, 'Tags'];
@@ -22,7 +25,13 @@ export function emitCsv(notes: readonly Note[], notetypeId: number): Uint8Array 
     `#columns:${columns.join('\t')}`,
   ];
   const rows = notes.map((n) =>
-    [n.guid, String(notetypeId), n.deck, ...FIELD_NAMES.map((f) => n.fields[f]), n.tags.join(' ')]
+    [
+      n.guid,
+      String(n.kind ? notetypeIdOf(n.kind) : notetypeId),
+      n.deck,
+      ...FIELD_NAMES.map((f) => n.fields[f]),
+      n.tags.join(' '),
+    ]
       .map(quote)
       .join('\t'),
   );

@@ -10,8 +10,18 @@
 
 import { escapeHtml } from '../render/escape.js';
 import { renderTemplate } from '../render/render-template.js';
-import { BACK_TEMPLATE, CSS, FRONT_TEMPLATE } from '../render/templates.js';
+import {
+  BACK_TEMPLATE,
+  CLOZE_BACK_TEMPLATE,
+  CLOZE_CSS,
+  CLOZE_FRONT_TEMPLATE,
+  CSS,
+  FRONT_TEMPLATE,
+  REVERSE_BACK_TEMPLATE,
+  REVERSE_FRONT_TEMPLATE,
+} from '../render/templates.js';
 import type { Diagnostic, MediaFile, Note } from '../validate/schema.js';
+import { cardOrds } from './notetype.js';
 
 export interface PreviewInput {
   deck: string;
@@ -89,20 +99,73 @@ function diagnosticItem(d: Diagnostic): string {
   return `<li class="sev-${d.severity}"><code>${escapeHtml(`${d.file}:${d.line}:${d.column}`)}</code> <b>${d.severity}</b> ${escapeHtml(d.message)} <span class="rule">[${escapeHtml(d.rule)}]</span></li>`;
 }
 
-function noteSection(note: Note, index: number, diagnostics: readonly Diagnostic[]): string {
-  const front = renderTemplate(FRONT_TEMPLATE, note.fields);
-  const back = renderTemplate(BACK_TEMPLATE, note.fields, front);
+/** One card of a note as Anki shows it: its label (none for a basic note's one card), both sides. */
+interface PreviewCard {
+  label: string | null;
+  /** Anki's `card{ord+1}` class of the card's template. */
+  template: number;
+  front: string;
+  back: string;
+}
+
+/**
+ * A note's cards, each side built with its template as Anki builds it: one for a basic note;
+ * each direction of a reversed note; one per cloze number of a cloze note, that cloze hidden on
+ * the front and revealed on the back.
+ */
+function noteCards(note: Note): PreviewCard[] {
+  const { fields } = note;
+  if (note.kind === 'cloze') {
+    return cardOrds(note).map((ord) => {
+      const number = ord + 1;
+      const side = (template: string, question: boolean) =>
+        renderTemplate(template, fields, '', { cloze: { number, question } });
+      return {
+        label: `Cloze ${number}`,
+        template: 1,
+        front: side(CLOZE_FRONT_TEMPLATE, true),
+        back: side(CLOZE_BACK_TEMPLATE, false),
+      };
+    });
+  }
+  const front = renderTemplate(FRONT_TEMPLATE, fields);
+  const back = renderTemplate(BACK_TEMPLATE, fields, front);
+  if (note.kind !== 'reversed') return [{ label: null, template: 1, front, back }];
+  const reverse = renderTemplate(REVERSE_FRONT_TEMPLATE, fields);
+  return [
+    { label: 'Card 1', template: 1, front, back },
+    {
+      label: 'Card 2',
+      template: 2,
+      front: reverse,
+      back: renderTemplate(REVERSE_BACK_TEMPLATE, fields, reverse),
+    },
+  ];
+}
+
+function sidesOf(card: PreviewCard): string {
+  const label = card.label === null ? '' : ` · ${card.label}`;
+  return `<div class="sides">
+<section class="side"><h3>Front${label}</h3><div class="card card${card.template}">${card.front}</div></section>
+<section class="side"><h3>Back${label}</h3><div class="card card${card.template}">${card.back}</div></section>
+</div>`;
+}
+
+function noteSection(
+  note: Note,
+  cards: readonly PreviewCard[],
+  index: number,
+  diagnostics: readonly Diagnostic[],
+): string {
   const where = `${note.source.file}:${note.source.line}`;
   const list =
     diagnostics.length > 0
       ? `<ul class="diagnostics">${diagnostics.map(diagnosticItem).join('')}</ul>`
       : '';
+  const kind = note.kind ? ` <span class="kind">${note.kind}</span>` : '';
   return `<article class="preview-note" id="note-${index + 1}" data-guid="${escapeHtml(note.guid)}">
-<header><a href="#note-${index + 1}">#${index + 1}</a> <code>${escapeHtml(where)}</code> <span class="deck">${escapeHtml(note.deck)}</span>${note.tags.length > 0 ? ` <span class="tags">${note.tags.map(escapeHtml).join(' ')}</span>` : ''}</header>
-${list}<div class="sides">
-<section class="side"><h3>Front</h3><div class="card card1">${front}</div></section>
-<section class="side"><h3>Back</h3><div class="card card1">${back}</div></section>
-</div>
+<header><a href="#note-${index + 1}">#${index + 1}</a> <code>${escapeHtml(where)}</code> <span class="deck">${escapeHtml(note.deck)}</span>${note.tags.length > 0 ? ` <span class="tags">${note.tags.map(escapeHtml).join(' ')}</span>` : ''}${kind}</header>
+${list}${cards.map(sidesOf).join('\n')}
 </article>`;
 }
 
@@ -144,10 +207,14 @@ export function emitPreview(input: PreviewInput): string {
   const { byNote, unmatched } = matchDiagnostics(input.notes, input.diagnostics);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const d of input.diagnostics) counts[d.severity]++;
+  const cards = input.notes.map(noteCards);
+  const cardCount = cards.reduce((n, list) => n + list.length, 0);
   const notes = inlineMedia(
-    input.notes.map((note, i) => noteSection(note, i, byNote.get(i) ?? [])).join('\n'),
+    input.notes.map((note, i) => noteSection(note, cards[i]!, i, byNote.get(i) ?? [])).join('\n'),
     input.media ?? [],
   );
+  // The cloze note type's CSS, only on a page that shows cloze cards.
+  const css = input.notes.some((note) => note.kind === 'cloze') ? `${CSS}${CLOZE_CSS}` : CSS;
   const other =
     unmatched.length > 0
       ? `<section class="unmatched"><h2>Diagnostics outside cards</h2><ul class="diagnostics">${unmatched.map(diagnosticItem).join('')}</ul></section>`
@@ -159,12 +226,12 @@ export function emitPreview(input: PreviewInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(input.deck)} — deckc preview</title>
 <style>
-${CSS}
+${css}
 ${PAGE_CSS}
 </style>
 </head>
 <body>
-<div class="top"><h1>${escapeHtml(input.deck)}</h1><span class="summary">${input.notes.length} cards · ${counts.error} errors · ${counts.warning} warnings · math shown as TeX (Anki typesets it with MathJax)</span><button id="theme" type="button">Dark mode</button></div>
+<div class="top"><h1>${escapeHtml(input.deck)}</h1><span class="summary">${cardCount} cards · ${counts.error} errors · ${counts.warning} warnings · math shown as TeX (Anki typesets it with MathJax)</span><button id="theme" type="button">Dark mode</button></div>
 <main>
 ${other}
 ${notes}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { NoteKind } from '../validate/schema.js';
 import { hashBase62, hashHex } from './hash.js';
 
 /**
@@ -22,6 +23,43 @@ export function questionKey(markdown: string): string {
     .replace(/[*_`~]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * The kind of a note is part of its identity (issue 14). Anki updates a note only under the note
+ * type it already has (emit/notetype.ts KIND_NOTETYPES), so a card that turns from basic into
+ * cloze, or is reversed, must become a new note, and its old note must be retired, never sent
+ * under another note type with its old GUID (Anki would ignore it: "conflicting"). deckc keys
+ * every identity by kind: the question key, the answer hash (which follows an edited question)
+ * and the explicit id a card is looked up by carry the kind, except for basic cards, whose keys
+ * are as they always were. The kind stays readable in the lock (`cloze:…`), so a retired note
+ * is shipped under its own note type.
+ */
+export function kindKey(kind: NoteKind | undefined, keyHash: string): string {
+  return kind === undefined || kind === 'basic' ? keyHash : `${kind}:${keyHash}`;
+}
+
+/** The kind a lock key (see kindKey) was made for. */
+export function kindOfKey(key: string): NoteKind {
+  const colon = key.indexOf(':');
+  const kind = colon < 0 ? 'basic' : key.slice(0, colon);
+  return kind === 'cloze' || kind === 'reversed' ? kind : 'basic';
+}
+
+/** The answer hash of a card of `kind`: an edited question is followed only within its kind. */
+export function kindAnswerHash(kind: NoteKind | undefined, answer: string): string {
+  return kind === undefined || kind === 'basic'
+    ? hashHex(answer)
+    : hashHex(`${kind}\u0000${answer}`);
+}
+
+/**
+ * The explicit id a card of `kind` is looked up by (and the lock records): `my-id` for a basic
+ * card, `my-id@cloze` otherwise. `@` is not allowed in ids (parse/markers.ts), so no author's id
+ * can take another kind's.
+ */
+export function kindId(kind: NoteKind | undefined, id: string): string {
+  return kind === undefined || kind === 'basic' ? id : `${id}@${kind}`;
 }
 
 /** Hash of the normalised question, as stored in the lock file. */

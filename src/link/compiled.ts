@@ -15,10 +15,13 @@ export interface CompiledCard {
   /** The note's fields, `Source` included. */
   html: Note['fields'];
   source: SourceRef;
+  /** The note's kind (see validate/schema.ts NoteKind); absent: basic. */
+  kind?: 'cloze' | 'reversed';
   /**
    * What identity resolution compares (see identity/lock.ts), computed here, where it can be
    * cached and run in parallel, rather than at link time: the question's key (first occurrence),
-   * the answer's hash, the hash of everything the note carries to Anki (fields and tags).
+   * the answer's hash, the hash of everything the note carries to Anki (fields and tags). The
+   * key and the answer hash carry the kind (identity/guid.ts kindKey).
    */
   hashes: { key: string; answer: string; content: string };
 }

@@ -12,7 +12,15 @@
 
 import { deckKey, normalizeDeckName, settleDeckNames } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
-import { explicitGuid, explicitGuidV1, projectId, questionKeyHash } from '../identity/guid.js';
+import {
+  explicitGuid,
+  explicitGuidV1,
+  kindId,
+  kindKey,
+  kindOfKey,
+  projectId,
+  questionKeyHash,
+} from '../identity/guid.js';
 import {
   KEEP_RETIRED_SECONDS,
   type Lock,
@@ -105,6 +113,10 @@ export function claimIds(
         first.set(id, at);
         claims.owners.set(explicitGuid(project, id), summary.scope!);
         claims.owners.set(explicitGuidV1(id), summary.scope!);
+        // The card's notes of the other kinds it may have been (guid.ts kindId): a card that
+        // changed kind as it moved to this scope retires its old note here.
+        for (const kind of ['cloze', 'reversed'] as const)
+          claims.owners.set(explicitGuid(project, kindId(kind, id)), summary.scope!);
       }
     }
   }
@@ -230,8 +242,8 @@ export function linkScope(
     return {
       scope,
       deck: card.deck,
-      id: card.id,
-      key: n > 1 ? questionKeyHash(card.markdown.question, n) : base,
+      id: card.id === null ? null : kindId(card.kind, card.id),
+      key: n > 1 ? kindKey(card.kind, questionKeyHash(card.markdown.question, n)) : base,
       answer: card.hashes.answer,
       content: card.hashes.content,
       at,
@@ -252,7 +264,17 @@ export function linkScope(
   cards.forEach((card, i) => {
     const { guid, mod, added } = resolved.identities[i]!;
     const fields = card.html;
-    notes.push({ guid, deck: card.deck, tags: card.tags, fields, mod, added, source: card.source });
+    const kind = card.kind ? { kind: card.kind } : {};
+    notes.push({
+      guid,
+      deck: card.deck,
+      tags: card.tags,
+      fields,
+      mod,
+      added,
+      source: card.source,
+      ...kind,
+    });
     jsonCards.push({
       guid,
       id: card.id,
@@ -261,6 +283,7 @@ export function linkScope(
       ...card.markdown,
       html: fields,
       source: card.source,
+      ...kind,
     });
   });
   return {
@@ -432,12 +455,21 @@ function retiredNote(guid: string, entry: LockEntry & { added: number }): Note {
   // `at` is a file (version 1 locks: `file:line`).
   const [file, line] = [entry.at.replace(/:\d+$/, ''), Number(entry.at.match(/:(\d+)$/)?.[1] ?? 1)];
   const deck = normalizeDeckName(`${scopeOf(entry.deck)}::Retired`);
+  // Shipped under the note type it has in Anki (its kind is in its key, guid.ts kindKey), or
+  // Anki would ignore the update. A cloze note's question keeps one cloze, so its first card
+  // still shows something; the text itself is made inert (its markup may be cut short).
+  const kind = kindOfKey(entry.key);
+  const question =
+    kind === 'cloze'
+      ? `{{c1::${escapeHtml(entry.q).replace(/[{}:]/g, (c) => `&#${c.charCodeAt(0)};`)}}}`
+      : escapeHtml(entry.q);
   return {
     guid,
     deck,
     tags: [RETIRED_TAG],
+    ...(kind === 'basic' ? {} : { kind }),
     fields: {
-      Question: escapeHtml(entry.q),
+      Question: question,
       Answer: `<p><em>This card was removed from its source (${escapeHtml(entry.at)}). Its review history is kept; suspend or delete it.</em></p>`,
       Title: '',
       Context: '',

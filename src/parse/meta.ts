@@ -151,6 +151,16 @@ export function readFrontMatter(
       );
     }
   }
+  if ('reverse' in record) {
+    // issue 14: each basic card of the file also asks answer → question.
+    if (typeof record.reverse === 'boolean') meta.reverse = record.reverse;
+    else
+      sink.report(
+        'front-matter',
+        { start: keyLine('reverse') },
+        'Unexpected `reverse` value, expected `true` or `false`',
+      );
+  }
   return close + 1;
 }
 

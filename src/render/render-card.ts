@@ -9,6 +9,14 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, Field, MediaFile, Point } from '../validate/schema.js';
+import {
+  applyDisarm,
+  CLOZE_CANDIDATE,
+  type ClozeScan,
+  finishClozes,
+  scanClozes,
+  splitTexBraces,
+} from './cloze.js';
 import { escapeHtml } from './escape.js';
 import { highlightCode } from './highlight.js';
 import { checkLimits, LIMITS } from './limits.js';
@@ -38,6 +46,11 @@ export interface RenderedCard {
   fields: { Question: string; Answer: string; Title: string; Context: string };
   /** Media the fields reference, named by content hash. */
   media: MediaFile[];
+  /**
+   * Whether the question or the answer holds a well-formed Anki cloze: the card is then a cloze
+   * note, whose Question field is its cloze text (see renderCard).
+   */
+  cloze: boolean;
 }
 
 /**
@@ -73,16 +86,45 @@ const AUTOLINK_CANDIDATE = /[@&]|www\.|https?:\/\//i;
  */
 export function renderCard(card: Card, ctx: RenderContext): RenderedCard {
   const media: MediaFile[] = [];
+  const cloze = hasCloze(card.question) || hasCloze(card.answer);
+  const question = renderFieldChecked(card.question, ctx, media, false, cloze ? 'cloze' : 'scan');
+  const answer = renderFieldChecked(card.answer, ctx, media, false, cloze ? 'cloze' : 'scan');
+  // Anki's `{{cloze:Field}}` is empty on a card whose number the field lacks (template.py
+  // clozeText, cloze.rs reveal_cloze_text), so every cloze must sit in the one field the cloze
+  // template shows: an answer that holds clozes joins the question there, and the Answer field
+  // (Anki's "Back Extra", shown on the back) keeps only an answer without clozes.
+  const answerHolds = cloze && hasCloze(card.answer);
   return {
     fields: {
-      Question: renderFieldChecked(card.question, ctx, media, false),
-      Answer: renderFieldChecked(card.answer, ctx, media, false),
+      Question:
+        answerHolds && answer !== '' ? (question ? `${question}\n${answer}` : answer) : question,
+      Answer: answerHolds ? '' : answer,
       Title: renderFieldChecked(card.title, ctx, media, true),
       Context: renderFieldChecked(card.context, ctx, media, false),
     },
     media,
+    cloze,
   };
 }
+
+/** Whether a field holds a well-formed cloze outside code (scanned as renderFieldHtml will). */
+function hasCloze(field: Field): boolean {
+  if (!CLOZE_CANDIDATE.test(field.value)) return false;
+  const { text, tokens } = tokenizeMath(field.value.replace(PRIVATE, '\uFFFD'));
+  return (
+    scanClozes(
+      text,
+      tokens.map((t) => t.source),
+    ).numbers.length > 0
+  );
+}
+
+/**
+ * How a field treats cloze markup: not at all (title, context), checked and reported (`scan`:
+ * the question and answer of a basic card, where Anki shows it as text), or checked, reported
+ * and made exactly what Anki will read (`cloze`: the question and answer of a cloze card).
+ */
+type ClozeMode = 'none' | 'scan' | 'cloze';
 
 /** Maps offsets in a field's value to points in the source file. */
 function fieldLocator(field: Field): (offset: number) => Point {
@@ -134,6 +176,7 @@ function renderFieldChecked(
   ctx: RenderContext,
   media: MediaFile[],
   inline: boolean,
+  clozes: ClozeMode = 'none',
 ): string {
   if (!field || field.value.trim() === '') return '';
   const control = CONTROL.exec(field.value);
@@ -148,7 +191,7 @@ function renderFieldChecked(
   // Also what raw HTML's character references (`&#31;`) decode to; Markdown's are U+FFFD already.
   let html: string;
   try {
-    html = renderFieldHtml(field, ctx, media, inline);
+    html = renderFieldHtml(field, ctx, media, inline, clozes);
   } catch (error) {
     // Recursion deeper than checkLimits foresaw: the field as text, never a lost file.
     if (!(error instanceof RangeError)) throw error;
@@ -184,6 +227,7 @@ function renderFieldHtml(
   ctx: RenderContext,
   media: MediaFile[],
   inline: boolean,
+  clozes: ClozeMode,
 ): string {
   if (isPlainLine(field.value)) {
     const text = field.value.trim();
@@ -195,7 +239,8 @@ function renderFieldHtml(
   const escaped = inline ? inlineOnly(field.value) : field.value;
   const shifted = escaped !== field.value;
   const source = escaped.replace(PRIVATE, '\uFFFD');
-  const { text, tokens, problems } = tokenizeMath(source);
+  const math = tokenizeMath(source);
+  const { tokens, problems } = math;
   const toOriginal = offsetMapper(tokens);
   const place = (startOffset: number | undefined, endOffset: number | undefined) => {
     if (shifted || startOffset === undefined) return { start: field.position.start };
@@ -207,6 +252,19 @@ function renderFieldHtml(
     shifted
       ? { start: field.position.start }
       : { start: locate(offset), end: locate(offset + length) };
+  const cloze: ClozeScan | null =
+    clozes !== 'none' && CLOZE_CANDIDATE.test(source)
+      ? scanClozes(
+          math.text,
+          tokens.map((t) => t.source),
+        )
+      : null;
+  for (const p of cloze?.problems ?? []) {
+    const start = toOriginal(p.offset);
+    ctx.sink.report('cloze-markup', at(start, toOriginal(p.offset + p.length) - start), p.message);
+  }
+  // A cloze card's malformed markers are disarmed (same length: offsets hold).
+  const text = clozes === 'cloze' && cloze ? applyDisarm(math.text, cloze.disarm) : math.text;
   const exceeded =
     tokens.length + problems.length > LIMITS.mathSpans
       ? {
@@ -234,7 +292,9 @@ function renderFieldHtml(
     ctx.sink.report('unbalanced-math', { start, end }, p.message);
   }
 
-  const outputs = tokens.map((token) => tokenOutput(token, ctx, media, at));
+  const outputs = tokens.map((token, i) =>
+    tokenOutput(token, ctx, media, at, clozes === 'cloze' && cloze?.mathInCloze.has(i) === true),
+  );
 
   const hasHtml = replaceMath(mdast, tokens, outputs);
   let tree = processor.runSync(mdast) as HastRoot;
@@ -261,11 +321,12 @@ function renderFieldHtml(
   highlightCode(tree);
 
   let html = finishAnkiMarkup(processor.stringify(tree));
+  if (clozes === 'cloze') html = finishClozes(html);
   if (inline) html = html.replace(/^<p>([\s\S]*)<\/p>$/, '$1');
   return html;
 }
 
-const PRIVATE = /[\uE000-\uE002]/g;
+const PRIVATE = /[\uE000-\uE004]/g;
 
 type At = (offset: number, length: number) => { start: Point; end?: Point };
 
@@ -273,7 +334,16 @@ type At = (offset: number, length: number) => { start: Point; end?: Point };
  * What a token becomes in the field: checked MathJax TeX, Anki LaTeX unless Anki would refuse it,
  * a packaged sound. Unsafe parts are removed and reported where they were written.
  */
-function tokenOutput(token: MathToken, ctx: RenderContext, media: MediaFile[], at: At): string {
+function tokenOutput(
+  given: MathToken,
+  ctx: RenderContext,
+  media: MediaFile[],
+  at: At,
+  inCloze: boolean,
+): string {
+  // Anki's `}}` trap: TeX inside a cloze must not close it (see cloze.ts).
+  const token =
+    inCloze && given.kind !== 'sound' ? { ...given, tex: splitTexBraces(given.tex) } : given;
   if (token.kind === 'math') {
     const { tex, removed } = guardTex(token.tex);
     for (const r of removed) {

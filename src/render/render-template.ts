@@ -1,10 +1,13 @@
 /**
  * Anki's template subset, so the preview shows cards exactly as Anki builds them:
  * `{{Field}}` (the field's HTML), `{{#Field}}…{{/Field}}` (shown when the field is not empty),
- * `{{^Field}}…{{/Field}}` (shown when it is empty), `{{FrontSide}}` (the rendered front).
+ * `{{^Field}}…{{/Field}}` (shown when it is empty), `{{FrontSide}}` (the rendered front), and
+ * the `cloze:` filter (`{{cloze:Field}}`, for one cloze card: see `TemplateOptions`).
  * Sections nest. An unknown field renders as '' (Anki shows an error there; our templates only
  * use our own fields). Pure: no I/O.
  */
+
+import { revealCloze } from './cloze.js';
 
 /**
  * Anki treats a field as empty when it holds only whitespace, `&nbsp;`, `<br>` or empty `<div>`s
@@ -47,14 +50,30 @@ function parse(template: string): Node[] {
   return root;
 }
 
+/** Which card of a cloze note is rendered: its cloze number, and the side. */
+export interface TemplateOptions {
+  cloze?: { number: number; question: boolean };
+}
+
 /** Fills a card template with field HTML. `frontSide` is what `{{FrontSide}}` becomes. */
 export function renderTemplate(
   template: string,
   fields: Readonly<Record<string, string>>,
   frontSide = '',
+  options: TemplateOptions = {},
 ): string {
-  const value = (name: string) =>
+  const field = (name: string) =>
     name === 'FrontSide' ? frontSide : Object.hasOwn(fields, name) ? fields[name]! : '';
+  // `{{filter:Field}}`: Anki applies the filters right to left; only `cloze` changes anything here.
+  const value = (name: string) => {
+    if (!name.includes(':')) return field(name);
+    const parts = name.split(':');
+    const html = field(parts.pop()!.trim());
+    const { cloze } = options;
+    return parts.some((f) => f.trim() === 'cloze') && cloze
+      ? revealCloze(html, cloze.number, cloze.question)
+      : html;
+  };
   const render = (nodes: Node[]): string => {
     let out = '';
     for (const node of nodes) {

@@ -19,6 +19,35 @@ export const BACK_TEMPLATE = `{{FrontSide}}
 {{#Source}}<div class="deckc-source">{{Source}}</div>{{/Source}}`;
 
 /**
+ * The cloze note type's one template ("Cloze"). Its front and back both show the cloze text
+ * through `{{cloze:Question}}` (Anki requires the filter on both sides, and `{{FrontSide}}` would
+ * show the hidden clozes on the back); the Answer field is Anki's "Back Extra".
+ */
+export const CLOZE_FRONT_TEMPLATE = `{{#Title}}<div class="deckc-title">{{Title}}</div>{{/Title}}
+<div class="deckc-question">{{cloze:Question}}</div>`;
+
+export const CLOZE_BACK_TEMPLATE = `{{#Title}}<div class="deckc-title">{{Title}}</div>{{/Title}}
+<div class="deckc-question">{{cloze:Question}}</div>
+<hr id="answer">
+{{#Answer}}<div class="deckc-answer">{{Answer}}</div>{{/Answer}}
+{{#Context}}<div class="deckc-context"><div class="deckc-label">Background</div>{{Context}}</div>{{/Context}}
+{{#Source}}<div class="deckc-source">{{Source}}</div>{{/Source}}`;
+
+/** The reversed note type's second template ("Card 2"): the answer asks, the question answers. */
+export const REVERSE_FRONT_TEMPLATE = `{{#Title}}<div class="deckc-title">{{Title}}</div>{{/Title}}
+<div class="deckc-question">{{Answer}}</div>`;
+
+export const REVERSE_BACK_TEMPLATE = `{{FrontSide}}
+<hr id="answer">
+<div class="deckc-answer">{{Question}}</div>
+{{#Context}}<div class="deckc-context"><div class="deckc-label">Background</div>{{Context}}</div>{{/Context}}
+{{#Source}}<div class="deckc-source">{{Source}}</div>{{/Source}}`;
+
+/** What the cloze note type adds to CSS: the hidden and revealed cloze (`<span class=cloze>`). */
+export const CLOZE_CSS = `.card .cloze { font-weight: 600; color: var(--deckc-accent); }
+`;
+
+/**
  * Colours are custom properties on `.card`, swapped in night mode. Anki marks night mode with
  * `.nightMode` (desktop, AnkiDroid) or `.night_mode` (older and other clients), on the `.card`
  * element itself (desktop puts both classes on `<body class="card">`) or on an ancestor; every

@@ -55,6 +55,8 @@ export const FileMeta = z.object({
   deck: z.string().nullable(),
   /** Tags set in YAML front matter (`tags: [a, b]`). */
   tags: z.array(z.string()),
+  /** `reverse: true` in front matter: each basic card also asks answer → question. */
+  reverse: z.boolean().optional(),
 });
 export type FileMeta = z.infer<typeof FileMeta>;
 
@@ -140,6 +142,16 @@ export const FIELD_NAMES = ['Question', 'Answer', 'Title', 'Context', 'Source'] 
 export const FieldName = z.enum(FIELD_NAMES);
 export type FieldName = z.infer<typeof FieldName>;
 
+/**
+ * The kind of note a card becomes, each with its own note type (emit/notetype.ts): `basic`
+ * (question → answer), `cloze` (Anki cloze markup in the question or answer: one card per cloze
+ * number) and `reversed` (`reverse: true`: a second card, answer → question). Where a kind is
+ * optional below, absent means `basic`, so that outputs of basic cards stay as they were.
+ */
+export const NOTE_KINDS = ['basic', 'cloze', 'reversed'] as const;
+export const NoteKind = z.enum(NOTE_KINDS);
+export type NoteKind = z.infer<typeof NoteKind>;
+
 /** A card compiled for Anki: rendered HTML fields and its identity. */
 export const Note = z.object({
   /** Anki note GUID: stable across rebuilds, unique across decks. */
@@ -164,6 +176,8 @@ export const Note = z.object({
    */
   added: z.number().int().min(0),
   source: SourceRef,
+  /** The note's kind (its note type); absent: `basic`. */
+  kind: z.enum(['cloze', 'reversed']).optional(),
 });
 export type Note = z.infer<typeof Note>;
 
@@ -195,6 +209,11 @@ export const JsonCard = z.object({
   answer: z.string(),
   html: Note.shape.fields,
   source: SourceRef,
+  /**
+   * `cloze`: a cloze note (html.Question is its cloze text, one Anki card per cloze number);
+   * `reversed`: a note with a second card, answer → question. Absent: a basic note.
+   */
+  kind: z.enum(['cloze', 'reversed']).optional(),
 });
 export type JsonCard = z.infer<typeof JsonCard>;
 

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   buildNotetype,
   FIELD_IDS,
+  KIND_NOTETYPES,
+  kindStyleHash,
   NOTETYPE_ID,
+  notetypeModOf,
   notetypeStyleHash,
   TEMPLATE_ID,
 } from '../../src/emit/notetype.js';
@@ -47,5 +50,23 @@ describe('the deckc note type', () => {
     expect(await hashWith({ BACK_TEMPLATE: '{{FrontSide}}<hr id="answer">{{Answer}}' })).not.toBe(
       original,
     );
+  });
+});
+
+describe('the cloze and reversed note types', () => {
+  it('pin their style: a change to their templates or CSS must raise their styleSince', () => {
+    // The lock's style entry follows "deckc" only; these note types' `mod` is at least their
+    // styleSince (emit/notetype.ts). When this fails, set styleSince to the day of the change
+    // (seconds), then update the hash here.
+    expect(KIND_NOTETYPES.cloze.styleSince).toBe(1_796_083_200);
+    expect(kindStyleHash('cloze')).toBe('826d7436107bdefd4cca0a42b8117d786bf582d3');
+    expect(KIND_NOTETYPES.reversed.styleSince).toBe(1_796_083_200);
+    expect(kindStyleHash('reversed')).toBe('09d3149a0f7ea4fbdbfa4cc06d3e6c0b9eb525f2');
+  });
+
+  it('take the lock’s mod when it is newer than their styleSince', () => {
+    expect(notetypeModOf('cloze', 1)).toBe(KIND_NOTETYPES.cloze.styleSince);
+    expect(notetypeModOf('reversed', 2_000_000_000)).toBe(2_000_000_000);
+    expect(notetypeModOf('basic', 5)).toBe(5);
   });
 });

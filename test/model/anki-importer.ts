@@ -12,8 +12,10 @@
  * The collection is small and in memory: notes, cards, decks (by native name), note types. Each
  * rule cites the file and function it follows (paths under rslib/src/). What is not modelled:
  * media, scheduling and revlog (imports are "without scheduling", the default), deck configs,
- * filtered decks beyond "not the same kind", the 23.10 "merge note types" option, cloze, and
- * CSV rows without a GUID (always added, never matched by first field).
+ * filtered decks beyond "not the same kind", the 23.10 "merge note types" option, and CSV rows
+ * without a GUID (always added, never matched by first field). Cloze note types are modelled as
+ * far as cards go: a package brings its cards, and card generation (CSV) makes one card per cloze
+ * number (notetype/cardgen.rs).
  */
 import { type ApkgContents, readApkg } from '../helpers/read-apkg.js';
 import {
@@ -54,6 +56,11 @@ export type ModelNotetype = {
   mod: number;
   fields: ModelField[];
   templates: ModelField[];
+  /**
+   * Cloze note types (schema 11 `type: 1`): the ords of the fields the first template's front
+   * shows through `{{cloze:…}}` (notetype/cardgen.rs cloze_fields). Absent: a normal note type.
+   */
+  clozeFields?: number[];
   /** `config.original_id` (23.10+): the id the note type had in the package it came from. */
   originalId: number | null;
 };
@@ -324,11 +331,24 @@ export class ModelCollection {
 
   // ---- cards -------------------------------------------------------------------------------
 
-  /** Card generation for a standard note type: one card per template the note lacks. */
+  /**
+   * Card generation (notetype/cardgen.rs generate_cards_for_note): for a standard note type one
+   * card per template the note lacks; for a cloze note type one per cloze number in its cloze
+   * fields (cloze.rs cloze_numbers_in_string), ord = number - 1, or ord 0 when there is none.
+   * Templates' "is the front empty" rule is not modelled: deckc's fronts are never empty.
+   */
   private generateMissingCards(note: ModelNote, did: number, nowMs: number) {
     const notetype = this.notetypes.get(note.mid);
-    const templates = notetype ? notetype.templates.length : 1;
-    for (let ord = 0; ord < templates; ord++) {
+    let ords = Array.from({ length: notetype ? notetype.templates.length : 1 }, (_, i) => i);
+    if (notetype?.clozeFields) {
+      const numbers = new Set<number>();
+      for (const ord of notetype.clozeFields) {
+        for (const m of (note.fields[ord] ?? '').matchAll(/\{\{c(\d+)::[\s\S]*?\}\}/gi))
+          if (Number(m[1]) > 0) numbers.add(Number(m[1]));
+      }
+      ords = numbers.size > 0 ? [...numbers].sort((a, b) => a - b).map((n) => n - 1) : [0];
+    }
+    for (const ord of ords) {
       const exists = [...this.cards.values()].some((c) => c.nid === note.id && c.ord === ord);
       if (exists) continue;
       const id = allocId(this.cards.keys(), nowMs);
@@ -472,6 +492,7 @@ export class ModelCollection {
           name: t.name,
           id: t.id ?? null,
         })),
+        ...(Number(m.type) === 1 ? { clozeFields: clozeFieldsOf(m) } : {}),
         originalId: m.originalId === undefined ? null : Number(m.originalId),
       }));
     return { notes, cards, decks, notetypes };
@@ -944,6 +965,18 @@ export class ModelCollection {
       state: this.state(),
     };
   }
+}
+
+/** The fields a cloze note type's front shows through `{{cloze:Field}}` (schema 11 JSON). */
+function clozeFieldsOf(model: Record<string, unknown>): number[] {
+  const fields = (model.flds as { name: string }[]).map((f) => f.name);
+  const front = String((model.tmpls as { qfmt?: string }[])[0]?.qfmt ?? '');
+  const ords = new Set<number>();
+  for (const m of front.matchAll(/\{\{[^}]*?cloze:(?:[^}]?:)*([^}]+?)\}\}/g)) {
+    const ord = fields.indexOf(m[1]!.trim());
+    if (ord >= 0) ords.add(ord);
+  }
+  return [...ords];
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>

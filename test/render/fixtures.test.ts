@@ -2,7 +2,9 @@
  * One folder per rendering behaviour under test/fixtures/render/<case>/: `input.md` is a card's
  * answer Markdown (field starting at line 1, column 1 of the file), `expected.html` the rendered
  * answer followed by the packaged media, `messages.txt` the diagnostics. The fixture folder is the
- * input root; images are read from it. `UPDATE=1 npx vitest run test/render` regenerates.
+ * input root; images are read from it. `UPDATE=1 npx vitest run test/render` regenerates. A card
+ * whose answer holds Anki clozes is a cloze card (`cloze-*` folders): its expected.html is its
+ * Question field (the question 'Q?' and the answer: the cloze text) and then its Answer field.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +29,10 @@ function render(dir: string) {
   });
   // Only the answer carries the fixture; the question is a fixed 'Q?'.
   const media = result.media.map((m) => `<!-- media: ${m.name} (${m.data.length} bytes) -->\n`);
-  const html = `${result.fields.Answer}\n${media.join('')}`;
+  const fields = result.cloze
+    ? `<!-- cloze card: Question field -->\n${result.fields.Question}\n<!-- Answer field -->\n${result.fields.Answer}`
+    : result.fields.Answer;
+  const html = `${fields}\n${media.join('')}`;
   const messages = sink.messages
     .map(
       (m) =>
