@@ -114,6 +114,11 @@ export const RULES = {
     severity: 'warning',
     summary: "a '{#id}' on a '####' title whose section holds several cards",
   },
+  // parse: the format author's second dialect (issue 14)
+  'missing-prompt': {
+    severity: 'warning',
+    summary: "a '?x' answer with no header, '?p:' prompt or prompt line above it",
+  },
   // render
   'unbalanced-math': { severity: 'warning', summary: "a '$' math delimiter with no partner" },
   'unsafe-html': { severity: 'warning', summary: 'raw HTML removed by the sanitizer' },

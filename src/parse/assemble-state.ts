@@ -7,6 +7,7 @@
  */
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, Field, FileMeta, Point } from '../validate/schema.js';
+import type { Dialect } from './dialect.js';
 import type { FenceOpen } from './fences.js';
 import { type Hole, makeField } from './fields.js';
 import { attach, Fixer } from './fixes.js';
@@ -24,6 +25,10 @@ export interface IdAt {
 export interface Pending {
   line: number;
   marker: Point;
+  /** The question marker as written (`:p`, `?p:`, `p:`), or '' for a prompt without one. */
+  spelling: string;
+  /** An answer opened by `?x`: it runs to the next blank line, no closer expected. */
+  paragraph: boolean;
   /** Offset where the card's span starts (title, context or `:p`). */
   cardStart: number;
   title: Field | null;
@@ -71,6 +76,20 @@ export class Assembler {
 
   card: Pending | null = null;
 
+  // The second dialect's state (dialect.ts).
+  /** Whether the file uses the second dialect, so that its markers are read. */
+  readonly terms: boolean;
+  /** The open `:d` group: its text, and the index of the blank line that ends it. */
+  group: { field: Field | null; until: number } | null = null;
+  /** The last paragraph scanned for a group's lines: its lines [from, until), its last one. */
+  groupScan: { from: number; until: number; lastTerm: number } | null = null;
+  /** The section's header has been the prompt of a card (or tried to be). */
+  titlePrompted = false;
+  /** The section's last card is one of the dialect's (text after it is no `unused-text`). */
+  lastDialect = false;
+  /** In `orphan` mode: the answer left out is a `?x` paragraph, ending at a blank line. */
+  orphanParagraph = false;
+
   constructor(
     readonly text: string,
     readonly lines: readonly Line[],
@@ -78,8 +97,10 @@ export class Assembler {
     readonly loc: Locator,
     readonly meta: FileMeta,
     readonly sink: DiagnosticSink,
+    readonly dialect: Dialect = 'main',
   ) {
-    this.ahead = new Lookahead(lines);
+    this.terms = dialect !== 'main';
+    this.ahead = new Lookahead(lines, this.terms);
     this.fixer = new Fixer(text, lines, loc);
     this.ctxStart = firstLine < lines.length ? lines[firstLine]!.start : text.length;
   }
@@ -128,6 +149,8 @@ export class Assembler {
     this.titleId = null;
     this.sectionCards = [];
     this.sectionContext = null;
+    this.titlePrompted = false;
+    this.lastDialect = false;
   }
 
   /**
@@ -136,7 +159,7 @@ export class Assembler {
    * written after `x??`. Sections with context only (no `:p` at all) are normal and not reported.
    */
   leftover(end: number) {
-    if (this.sectionCards.length === 0) return;
+    if (this.sectionCards.length === 0 || this.lastDialect) return;
     const unused = makeField(this.text, this.ctxStart, end, this.ctxHoles, this.loc);
     if (!unused) return;
     this.sink.report(
@@ -163,24 +186,29 @@ export class Assembler {
     return { id: id.id, at };
   }
 
-  startQuestion(i: number, m: Marker) {
+  /**
+   * Starts the question of marker `m` on line i. `share`: a card with no context of its own
+   * takes the section's latest (a prompt on the line above a `?x` does not).
+   */
+  startQuestion(i: number, m: Marker, share = true) {
     const { loc, sink, fixer } = this;
     const line = this.lines[i]!;
     const cut = line.start + m.start;
+    const p = m.spelling;
     if (m.glued) {
       const d = sink.report(
         'glued-marker',
         this.spanOf(i, m),
-        "Unexpected ':p' after text on the same line, expected it at the start of a line",
+        `Unexpected '${p}' after text on the same line, expected it at the start of a line`,
       );
-      attach(d, "Move ':p' to a line of its own", [fixer.breakBefore(i, m.start)]);
+      attach(d, `Move '${p}' to a line of its own`, [fixer.breakBefore(i, m.start)]);
     } else if (m.spaced) {
       const d = sink.report(
         'marker-whitespace',
         { start: loc.at(i), end: loc.at(i, m.start) },
-        "Unexpected whitespace before ':p', expected it at the start of the line",
+        `Unexpected whitespace before '${p}', expected it at the start of the line`,
       );
-      attach(d, "Remove the whitespace before ':p'", [fixer.onLine(i, 0, m.start, '')]);
+      attach(d, `Remove the whitespace before '${p}'`, [fixer.onLine(i, 0, m.start, '')]);
     }
     const own = makeField(this.text, this.ctxStart, cut, this.ctxHoles, loc);
     if (own) this.sectionContext = own;
@@ -191,9 +219,11 @@ export class Assembler {
     const card: Pending = {
       line: i,
       marker: loc.at(i, m.start),
+      spelling: m.spelling,
+      paragraph: false,
       cardStart: first ? this.titleStart : own ? own.position.start.offset : cut,
       title: this.title,
-      context: own ?? this.sectionContext,
+      context: own ?? (share ? this.sectionContext : null),
       qStart,
       qHoles,
       question: null,
@@ -224,7 +254,9 @@ export class Assembler {
         start: c.marker,
         end: { ...c.marker, column: c.marker.column + 2, offset: c.marker.offset + 2 },
       },
-      `${why}, expected '??x' opening the answer of this question; no card is made`,
+      c.spelling === ':p'
+        ? `${why}, expected '??x' opening the answer of this question; no card is made`
+        : `${why}, expected '?x' or '??x' opening the answer of this prompt; no card is made`,
     );
     this.card = null;
     this.mode = 'outside';
@@ -246,6 +278,7 @@ export class Assembler {
     const c = this.card!;
     this.card = null;
     this.mode = 'outside';
+    this.titlePrompted ||= c.paragraph || c.spelling !== ':p';
     const answer = makeField(this.text, c.aStart, cut, c.aHoles, loc);
     let question = c.question;
     if (!question) {
@@ -255,14 +288,14 @@ export class Assembler {
         sink.report(
           'missing-question',
           { start: c.marker },
-          "Unexpected empty ':p' with no title or context to ask about, expected a question; no card is made",
+          `Unexpected empty '${c.spelling}' with no title or context to ask about, expected a question; no card is made`,
         );
         return;
       }
       sink.report(
         'empty-question',
         { start: c.marker },
-        `Unexpected empty ':p', expected a question; the ${from} ${quote(source.value)} is used as the question`,
+        `Unexpected empty '${c.spelling}', expected a question; the ${from} ${quote(source.value)} is used as the question`,
       );
       question = { ...source, position: source.position };
     }
@@ -272,13 +305,12 @@ export class Assembler {
       sink.report(
         'empty-answer',
         { start: c.marker },
-        `Unexpected empty answer (opened at line ${c.opener.line}), expected answer text after '??x'; no card is made`,
+        `Unexpected empty answer (opened at line ${c.opener.line}), expected answer text after '${c.paragraph ? '?x' : OPEN}'; no card is made`,
       );
       return;
     }
     const endOffset = end ?? answer.position.end.offset;
-    this.sectionCards.push(this.cards.length);
-    this.cards.push({
+    const card: Card = {
       type: 'card',
       title: c.title,
       context,
@@ -286,9 +318,17 @@ export class Assembler {
       answer,
       id: c.id?.id ?? null,
       position: { start: loc.point(Math.min(c.cardStart, endOffset)), end: loc.point(endOffset) },
-    });
-    this.markers.push(c.marker);
-    this.ids.push(c.id);
+    };
+    this.addCard(card, c.marker, c.id, c.paragraph || c.spelling !== ':p');
+  }
+
+  /** Adds a finished card to the section; `dialect`: one of the second dialect's. */
+  addCard(card: Card, marker: Point, id: IdAt | null, dialect: boolean) {
+    this.sectionCards.push(this.cards.length);
+    this.cards.push(card);
+    this.markers.push(marker);
+    this.ids.push(id);
+    this.lastDialect = dialect;
   }
 
   markerWarnings(i: number, m: Marker, role: 'opener' | 'closer') {

@@ -22,6 +22,7 @@
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, FileMeta, Point } from '../validate/schema.js';
 import { Assembler, type Mode } from './assemble-state.js';
+import { detectDialect } from './dialect.js';
 import { inFence, unclosedAtEnd } from './fence-track.js';
 import { attach } from './fixes.js';
 import { handleAnswer } from './handle-answer.js';
@@ -54,7 +55,7 @@ export function assembleCards(
   meta: FileMeta,
   sink: DiagnosticSink,
 ): Assembled {
-  const s = new Assembler(text, lines, firstLine, loc, meta, sink);
+  const s = new Assembler(text, lines, firstLine, loc, meta, sink, detectDialect(lines, firstLine));
   for (let i = firstLine; i < lines.length; i++) {
     const m = s.ahead.marks[i] ?? null;
     if (s.fence && inFence(s, i, m)) continue;
@@ -98,6 +99,8 @@ function endOfFile(s: Assembler) {
   unclosedAtEnd(s);
   if (s.mode === 'question') {
     s.missingAnswer('Unexpected end of file', text.length);
+  } else if (s.mode === 'answer' && s.card!.paragraph) {
+    s.finishCard(text.length, null);
   } else if (s.mode === 'answer') {
     s.closeMissing(s.loc.point(text.length), 'end of file', text.length, null);
   } else if (s.mode === 'outside') {

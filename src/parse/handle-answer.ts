@@ -7,12 +7,14 @@
 import type { Assembler } from './assemble-state.js';
 import { trackFence } from './fence-track.js';
 import { attach } from './fixes.js';
+import { paragraphAnswer } from './handle-dialect.js';
 import { STRONG } from './lookahead.js';
 import { CLOSE, classifyLine, type Marker } from './markers.js';
 import { isRatingLine } from './meta.js';
 
 /** Handles line i of an answer; true when the line is to be handled again in the new mode. */
 export function handleAnswer(s: Assembler, i: number, m: Marker | null): boolean {
+  if (s.card!.paragraph) return paragraphAnswer(s, i, m);
   const line = s.lines[i]!;
   if (m === null) {
     // `**Rating: 8/10**` sits between cards; in an answer it means the closer is missing.
@@ -28,13 +30,18 @@ export function handleAnswer(s: Assembler, i: number, m: Marker | null): boolean
     case 'open':
       openerInAnswer(s, i, m);
       return false;
-    case 'question': {
+    case 'short':
+    case 'group':
+      return false;
+    case 'question':
+    case 'prompt': {
       const cut = m.glued ? line.start + m.start : line.start;
       s.closeMissing(s.loc.at(i, m.start), "':p'", cut, i);
       s.restartContext(cut);
       return true;
     }
     case 'heading':
+    case 'header':
     case 'separator':
       return ruleOrTitle(s, i, m);
   }

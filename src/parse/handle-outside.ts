@@ -9,7 +9,14 @@ import { quote } from './assemble-state.js';
 import { trackFence } from './fence-track.js';
 import { type Hole, makeField } from './fields.js';
 import { attach } from './fixes.js';
-import { gluedQuestion, type Marker } from './markers.js';
+import {
+  headerCanPrompt,
+  headerPrompted,
+  shortAnswer,
+  startGroup,
+  termCard,
+} from './handle-dialect.js';
+import { gluedQuestion, type Marker, OPEN } from './markers.js';
 import { isRatingLine, readChapter, readTitle } from './meta.js';
 
 /** Handles line i outside a card; true when the line is to be handled again in the new mode. */
@@ -20,7 +27,7 @@ export function handleOutside(s: Assembler, i: number, m: Marker | null): boolea
       s.ctxHoles.push([line.start, line.next]);
     } else if (readChapter(line.text, s.meta) || isRatingLine(line.text)) {
       s.ctxHoles.push([line.start, line.next]);
-    } else {
+    } else if (!(s.terms && termCard(s, i))) {
       trackFence(s, i, 0);
     }
     return false;
@@ -33,12 +40,25 @@ export function handleOutside(s: Assembler, i: number, m: Marker | null): boolea
       s.restartContext(line.next);
       return false;
     case 'heading':
+    case 'header':
       startTitle(s, i, m);
       return false;
     case 'question':
+    case 'prompt':
       s.startQuestion(i, m);
       return false;
+    case 'short':
+      shortAnswer(s, i, m);
+      return false;
+    case 'group':
+      startGroup(s, i, m);
+      return false;
     case 'open':
+      // In the second dialect a clean `??x` answers the header above it, as `?x` does.
+      if (s.terms && isClean(m) && headerCanPrompt(s)) {
+        headerPrompted(s, i, m, false);
+        return false;
+      }
       return orphanOpener(s, i, m);
     case 'close':
     case 'either': {
@@ -58,7 +78,9 @@ export function handleOutside(s: Assembler, i: number, m: Marker | null): boolea
   }
 }
 
-/** A `####` title: ends the section before it and starts a new one. */
+const isClean = (m: Marker) => m.spelling === OPEN && !m.glued && !m.spaced && m.rest < 0;
+
+/** A `####` title (or a dialect's `##`/`###` header): ends the section before it and starts a new one. */
 function startTitle(s: Assembler, i: number, m: Marker) {
   const { sink, fixer, loc, text } = s;
   const line = s.lines[i]!;
@@ -145,11 +167,20 @@ function orphanOpener(s: Assembler, i: number, m: Marker): boolean {
 
 /** Skips a left-out answer up to its closer, or up to the next structure marker. */
 export function handleOrphan(s: Assembler, i: number, m: Marker | null): boolean {
+  const line = s.lines[i]!;
+  if (s.orphanParagraph) {
+    // A `?x` answer left out: up to a blank line, or a marker.
+    if (m === null && line.text.trim() !== '') trackFence(s, i, 0);
+    if (m === null && line.text.trim() !== '') return false;
+    s.orphanParagraph = false;
+    s.mode = 'outside';
+    s.restartContext(m === null ? line.next : line.start);
+    return m !== null;
+  }
   if (m === null || m.kind === 'open') {
     if (m === null) trackFence(s, i, 0);
     return false;
   }
-  const line = s.lines[i]!;
   s.mode = 'outside';
   if (m.kind === 'close' || m.kind === 'either') {
     s.restartContext(line.next);

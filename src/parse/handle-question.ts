@@ -6,6 +6,7 @@
 import type { Assembler } from './assemble-state.js';
 import { trackFence } from './fence-track.js';
 import { attach } from './fixes.js';
+import { openParagraph } from './handle-dialect.js';
 import { classifyLine, gluedEnd, type Marker, OPEN } from './markers.js';
 
 /** Handles line i of a question; true when the line is to be handled again in the new mode. */
@@ -32,6 +33,15 @@ export function handleQuestion(s: Assembler, i: number, m: Marker | null): boole
     case 'separator':
       s.missingAnswer(`Unexpected '---' at line ${i + 1}`, line.start);
       return true;
+    case 'short':
+      openParagraph(s, i, m);
+      return false;
+    case 'prompt':
+    case 'header':
+      s.missingAnswer(`Unexpected '${m.spelling}' at line ${i + 1}`, line.start);
+      return true;
+    case 'group':
+      return false;
   }
 }
 

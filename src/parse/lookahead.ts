@@ -4,7 +4,7 @@
  */
 import { bareFenceChar } from './fences.js';
 import type { Line } from './lines.js';
-import { classifyLine, type Marker, type MarkerKind } from './markers.js';
+import { classifyDialectLine, classifyLine, type Marker, type MarkerKind } from './markers.js';
 
 /** Codes of the markers that end or open something, for "what comes next" questions. */
 export const STRONG: Partial<Record<MarkerKind, number>> = {
@@ -13,6 +13,9 @@ export const STRONG: Partial<Record<MarkerKind, number>> = {
   close: 3,
   either: 3,
   heading: 4,
+  // The second dialect's: a prompt asks like `:p`, `?x` opens like `??x`.
+  prompt: 1,
+  short: 2,
 };
 export const NONE = 0;
 
@@ -31,9 +34,15 @@ export class Lookahead {
   readonly nextTick: Int32Array;
   readonly nextTilde: Int32Array;
 
-  constructor(private readonly lines: readonly Line[]) {
+  /** `dialect`: whether the second dialect's markers are read too (see dialect.ts). */
+  constructor(
+    private readonly lines: readonly Line[],
+    dialect: boolean,
+  ) {
     const n = lines.length;
-    const marks = lines.map((l) => classifyLine(l.text));
+    const marks = lines.map(
+      (l) => classifyLine(l.text) ?? (dialect ? classifyDialectLine(l.text) : null),
+    );
     this.marks = marks;
     this.nextStrong = new Int8Array(n + 1);
     this.nextStrongAt = new Int32Array(n + 1);

@@ -16,7 +16,16 @@ export type MarkerKind =
   /** `#### Title` (exactly four hashes). */
   | 'heading'
   /** `---` section separator. */
-  | 'separator';
+  | 'separator'
+  // The format author's second dialect (dialect.ts), recognised only in files that use it:
+  /** `?p: <prompt>` or `p: <prompt>`: a one-line prompt. */
+  | 'prompt'
+  /** `?x` alone on a line: opens an answer that runs to the next blank line. */
+  | 'short'
+  /** `## Title` or `### Title`: a header, like `####`. */
+  | 'header'
+  /** `:d <text>`: the shared context (or prompt) of the `term::answer` lines after it. */
+  | 'group';
 
 export interface Marker {
   kind: MarkerKind;
@@ -110,6 +119,46 @@ export function classifyLine(text: string): Marker | null {
     return marker('heading', lead, hashes, '####', false, rest < tail ? rest : -1, false, tight);
   }
   return classifyGlued(text);
+}
+
+const PROMPT_RE = /^([ \t]*)(\?p:|p:(?=[ \t]|$))[ \t]*/;
+const SHORT_RE = /^([ \t]*)\?x[ \t]*$/;
+const HEADER_RE = /^( {0,3})(#{2,3})[ \t]+(?=\S)/;
+const GROUP_RE = /^([ \t]*):d[ \t]+(?=\S)/;
+
+/**
+ * The marker of the second dialect a line carries, if any (`classifyLine` first: a line that is
+ * a marker of the main form is never one of these).
+ */
+export function classifyDialectLine(text: string): Marker | null {
+  const c = text.charCodeAt(text.search(/\S/));
+  if (c === 63 /* ? */ || c === 112 /* p */) {
+    const p = PROMPT_RE.exec(text);
+    if (p) {
+      const start = p[1]!.length;
+      const rest = p[0].length < text.trimEnd().length ? p[0].length : -1;
+      return marker('prompt', start, start + p[2]!.length, p[2]!, false, rest, start > 0, false);
+    }
+    const x = SHORT_RE.exec(text);
+    if (x) {
+      const start = x[1]!.length;
+      const spaced = start > 0 || text.length > start + 2;
+      return marker('short', start, start + 2, '?x', false, -1, spaced, false);
+    }
+  } else if (c === 35 /* # */) {
+    const h = HEADER_RE.exec(text);
+    if (h) {
+      const start = h[1]!.length;
+      return marker('header', start, start + h[2]!.length, h[2]!, false, h[0].length, false, false);
+    }
+  } else if (c === 58 /* : */) {
+    const g = GROUP_RE.exec(text);
+    if (g) {
+      const start = g[1]!.length;
+      return marker('group', start, start + 2, ':d', false, g[0].length, start > 0, false);
+    }
+  }
+  return null;
 }
 
 /** An answer marker glued to the end of a text line (`…$$x??`, `…?$$??x`), or null. */
