@@ -8,12 +8,19 @@
  * right after `$` (math). It knows nothing about code fences, so a `:p` line inside a real fence
  * counts as seen: the parser must then report it or (if the fence is genuine) it shows up in the
  * "lost" list for a human to judge.
+ *
+ * The same promise for the format author's second dialect (src/parse/dialect.ts): every `?p:` /
+ * `p:` prompt line becomes a card or a diagnostic at its line, every `?x` line lies in a card or
+ * has a diagnostic about it. Cards are also counted by the dialect the parser read each file in,
+ * so that a change to the dialect shows what it did to files of the main form.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileFile } from '../src/compile.js';
 import { mediaReader } from '../src/io/input.js';
+import type { Dialect } from '../src/parse/dialect.js';
+import { parseFile } from '../src/parse/parse-file.js';
 
 export interface FileCounts {
   cards: number;
@@ -26,7 +33,16 @@ export interface FileCounts {
   swallowing: number;
   /** Cards with at least one diagnostic, by rule (render rules such as unbalanced-math matter here). */
   cardsByRule: Map<string, number>;
+  /** The form the parser read the file in. */
+  dialect: Dialect;
+  /** `?p:` / `p:` prompt lines and `?x` lines seen (in files of the dialect). */
+  dialectLines: number;
+  /** 1-based lines of those that gave neither a card nor a diagnostic. */
+  dialectLost: number[];
 }
+
+const PROMPT_LINE = /^[ \t]*(?:\?p:|p:[ \t])/;
+const SHORT_LINE = /^[ \t]*\?x[ \t]*$/;
 
 const QUESTION_LINE = /^[ \t]*:p(?:[ \t]|$)|\$:p(?:[ \t]|$)/;
 
@@ -64,7 +80,9 @@ export function checkFile(
     seen.add(key);
     cardsByRule.set(d.rule, (cardsByRule.get(d.rule) ?? 0) + 1);
   }
+  const dialect = dialectCheck(input, path, text);
   return {
+    ...dialect,
     cardsByRule,
     cards: file.children.length,
     questionLines,
@@ -72,6 +90,33 @@ export function checkFile(
     lost,
     swallowing: swallowingFences(text),
   };
+}
+
+/** The dialect a file is read in, and its prompt and `?x` lines with neither card nor diagnostic. */
+function dialectCheck(input: Uint8Array | string, path: string, text: string) {
+  const parsed = parseFile(input, path);
+  const dialectLost: number[] = [];
+  let dialectLines = 0;
+  if (parsed.dialect === 'main') return { dialect: parsed.dialect, dialectLines, dialectLost };
+  const spans = parsed.file.children.map((c) => [c.position.start.line, c.position.end.line]);
+  const questions = new Set(parsed.markers.map((p) => p.line));
+  const reported = new Set(parsed.diagnostics.map((d) => d.line));
+  // An empty answer is reported at its question, naming the line that opened it.
+  for (const d of parsed.diagnostics) {
+    const opened = /opened at line (\d+)/.exec(d.message);
+    if (opened) reported.add(Number(opened[1]));
+  }
+  text.split(/\r\n|\r|\n/).forEach((line, k) => {
+    const at = k + 1;
+    if (PROMPT_LINE.test(line)) {
+      dialectLines++;
+      if (!questions.has(at) && !reported.has(at)) dialectLost.push(at);
+    } else if (SHORT_LINE.test(line)) {
+      dialectLines++;
+      if (!reported.has(at) && !spans.some(([a, b]) => a! <= at && at <= b!)) dialectLost.push(at);
+    }
+  });
+  return { dialect: parsed.dialect, dialectLines, dialectLost };
 }
 
 const MARKER_LINE = /^[ \t]*(?:x\?\?|\?\?x|:p(?:[ \t].*)?)[ \t]*$/;
@@ -129,6 +174,8 @@ export function main(argv: string[]): number {
   let swallowing = 0;
   let swallowingFiles = 0;
   const cardsByRule = new Map<string, number>();
+  const byDialect = new Map<Dialect, { files: number; cards: number }>();
+  let dialectLines = 0;
   const readMedia = mediaReader(root);
   const started = performance.now();
   for (const full of walk(root)) {
@@ -142,6 +189,12 @@ export function main(argv: string[]): number {
       for (const [rule, k] of counts.cardsByRule)
         cardsByRule.set(rule, (cardsByRule.get(rule) ?? 0) + k);
       for (const line of counts.lost) lost.push(`${path}:${line}`);
+      for (const line of counts.dialectLost) lost.push(`${path}:${line}`);
+      dialectLines += counts.dialectLines;
+      const d = byDialect.get(counts.dialect) ?? { files: 0, cards: 0 };
+      d.files++;
+      d.cards += counts.cards;
+      byDialect.set(counts.dialect, d);
       swallowing += counts.swallowing;
       if (counts.swallowing > 0) swallowingFiles++;
     } catch (error) {
@@ -153,6 +206,11 @@ export function main(argv: string[]): number {
   out.push(`files            ${files}`);
   out.push(`cards            ${cards}`);
   out.push(`':p' lines seen  ${questionLines}`);
+  for (const dialect of ['main', 'terms', 'mixed'] as const) {
+    const d = byDialect.get(dialect) ?? { files: 0, cards: 0 };
+    out.push(`  ${`${dialect}:`.padEnd(7)} ${d.files} files, ${d.cards} cards`);
+  }
+  out.push(`'?p:'/'p:'/'?x' lines seen (second dialect) ${dialectLines}`);
   out.push(`crashes          ${crashes.length}`);
   out.push(`lost questions   ${lost.length}`);
   out.push(`time             ${ms.toFixed(0)} ms`);
@@ -174,7 +232,11 @@ export function main(argv: string[]): number {
   );
   if (crashes.length > 0) out.push('', 'crashes:', ...crashes.map((c) => `  ${c}`));
   if (lost.length > 0)
-    out.push('', "':p' lines with neither a card nor an error:", ...lost.map((l) => `  ${l}`));
+    out.push(
+      '',
+      "':p' lines with neither a card nor an error (or '?p:' / '?x' lines with neither a card nor a diagnostic):",
+      ...lost.map((l) => `  ${l}`),
+    );
   console.log(out.join('\n'));
   return crashes.length > 0 || lost.length > 0 ? 1 : 0;
 }

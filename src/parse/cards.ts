@@ -22,7 +22,7 @@
 import type { DiagnosticSink } from '../diagnostics/report.js';
 import type { Card, FileMeta, Point } from '../validate/schema.js';
 import { Assembler, type Mode } from './assemble-state.js';
-import { detectDialect } from './dialect.js';
+import { type Dialect, detectDialect } from './dialect.js';
 import { inFence, unclosedAtEnd } from './fence-track.js';
 import { attach } from './fixes.js';
 import { handleAnswer } from './handle-answer.js';
@@ -37,6 +37,8 @@ export interface Assembled {
   markers: Point[];
   /** How many `:p` questions were seen (cards plus those reported as errors). */
   questions: number;
+  /** Which form the file is written in (see dialect.ts). */
+  dialect: Dialect;
 }
 
 /** One handler per mode: true when the line is to be handled again, in the mode it set. */
@@ -64,7 +66,7 @@ export function assembleCards(
   }
   endOfFile(s);
   s.dropDuplicateIds();
-  return { cards: s.cards, markers: s.markers, questions: s.questions };
+  return { cards: s.cards, markers: s.markers, questions: s.questions, dialect: s.dialect };
 }
 
 /**

@@ -16,6 +16,7 @@ import { compareDiagnostics, DiagnosticSink } from '../diagnostics/report.js';
 import { Card, type Diagnostic, type Point, type SourceFile } from '../validate/schema.js';
 import { assembleCards } from './cards.js';
 import { decode } from './decode.js';
+import type { Dialect } from './dialect.js';
 import { Locator, splitLines } from './lines.js';
 import { emptyMeta, readFrontMatter } from './meta.js';
 
@@ -24,6 +25,8 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
   /** The `:p` marker of each card in `file.children`, parallel to it (for `Note.source`). */
   markers: Point[];
+  /** The form the file is written in: the main one, the second dialect, or both (dialect.ts). */
+  dialect: Dialect;
 }
 
 /** Parses one flashcard file into its card tree. Never throws on any input. */
@@ -40,7 +43,7 @@ export function parseFile(input: Uint8Array | string, path: string): ParseResult
     children: [],
     position: { start: loc.point(0), end: loc.point(text.length) },
   };
-  const result: ParseResult = { file, diagnostics: sink.messages, markers: [] };
+  const result: ParseResult = { file, diagnostics: sink.messages, markers: [], dialect: 'main' };
 
   if (invalidAt >= 0 && input instanceof Uint8Array) {
     sink.report(
@@ -57,7 +60,15 @@ export function parseFile(input: Uint8Array | string, path: string): ParseResult
   }
 
   const firstLine = readFrontMatter(lines, loc, meta, sink);
-  const { cards, markers, questions } = assembleCards(text, lines, firstLine, loc, meta, sink);
+  const { cards, markers, questions, dialect } = assembleCards(
+    text,
+    lines,
+    firstLine,
+    loc,
+    meta,
+    sink,
+  );
+  result.dialect = dialect;
 
   cards.forEach((card, k) => {
     const checked = Card.safeParse(card);
