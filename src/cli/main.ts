@@ -12,7 +12,7 @@ import { FORMATS, type Format } from '../emit/formats.js';
 import { CI_SNIPPET, CONFIG_FILE, initProject, loadConfig } from '../io/config-file.js';
 import { IoError } from '../io/input.js';
 import { defaultJobs } from '../io/pool.js';
-import { stagedTarget } from '../io/write.js';
+import { removeTempsSync, setTempOwner, stagedTarget, sweepTemps } from '../io/write.js';
 import type { Diagnostic } from '../validate/schema.js';
 import { type BuildOptions, type BuildResult, build, Interrupted } from './build.js';
 import { ProgressBar } from './progress.js';
@@ -61,6 +61,9 @@ export function packageVersion(): string {
  */
 export function signalOnInterrupt(): AbortSignal {
   const controller = new AbortController();
+  // However the process ends, no temporary file of it is left (writes in flight when the build
+  // stopped may have finished after it removed what it had staged).
+  process.on('exit', removeTempsSync);
   for (const name of ['SIGINT', 'SIGTERM'] as const) {
     process.on(name, () => {
       if (controller.signal.aborted) process.exit(EXIT.interrupted);
@@ -68,6 +71,31 @@ export function signalOnInterrupt(): AbortSignal {
     });
   }
   return controller.signal;
+}
+
+/** Whether a process runs (EPERM: it does, as another user's). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that killed builds (SIGKILL, a crash, power lost) left in the
+ * output folder and beside the lock files of the folders named (io/write.ts sweepTemps); those
+ * of builds still running are kept.
+ */
+async function sweepLeftovers(cwd: string, out: string, paths: readonly string[]): Promise<void> {
+  const dirs = new Set([path.resolve(cwd, out)]);
+  for (const p of paths) {
+    const full = path.resolve(cwd, p);
+    const info = statSync(full, { throwIfNoEntry: false });
+    if (info) dirs.add(info.isDirectory() ? full : path.dirname(full));
+  }
+  for (const dir of dirs) await sweepTemps(dir, isAlive);
 }
 
 /** A bad command line: reported as `deckc: <message>`, exit 2, no stack trace. */
@@ -177,6 +205,8 @@ interface Settings {
 /** The deckc command line. Testable in-process: all I/O goes through `io` and the file system. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
+  // Temporary files carry this process's id, so that no other build sweeps them while it runs.
+  setTempOwner(process.pid);
   const epoch = io.env.SOURCE_DATE_EPOCH;
   const clockNow = Math.floor(Date.now() / 1000);
   const pinned = epoch !== undefined && /^\d+$/.test(epoch);
@@ -356,6 +386,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       })();
       if (found && !found.isDirectory())
         throw new UsageError(`Unexpected --out '${options.out}': a file, expected a folder`);
+      await sweepLeftovers(io.cwd, options.out, options.paths);
     }
     const reporter = args.reporter as ReporterName;
     const quiet = Boolean(args.quiet);

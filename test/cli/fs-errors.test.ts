@@ -64,7 +64,7 @@ describe('file-system failures', () => {
     const error = Object.assign(new Error('EROFS'), {
       code: 'EROFS',
       syscall: 'rename',
-      path: '/w/dist/A.apkg.0123456789abcdef.tmp',
+      path: '/w/dist/A.apkg.deckc-4242-0123abcd.tmp',
       dest: '/w/dist/A.apkg',
     });
     expect(describeFsFailure(error, '/w')).toBe(
