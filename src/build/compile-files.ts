@@ -1,0 +1,138 @@
+/**
+ * Phase "compile": compiled files obtained on demand, from memory (watch mode), the cache, or
+ * compiled (on workers when there are enough of them). Files are compiled in any order but land
+ * in their SourceState, so that what follows reads them in input order.
+ */
+import type { MediaDep } from '../io/cache.js';
+import { readInputFile } from '../io/input.js';
+import type { CompiledFile } from '../link/compiled.js';
+import { summarize } from '../link/link.js';
+import type { RootContext } from './context.js';
+import { fileKey, sha256 } from './keys.js';
+import { inLanes } from './lanes.js';
+
+export const CRASH = 'internal-error';
+
+export const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
+
+/** Obtains the compiled files `wanted` (indexes): lookups first, then the misses compiled. */
+export async function obtain(root: RootContext, wanted: readonly number[]): Promise<void> {
+  const { run, states, cache } = root;
+  const misses: number[] = [];
+  await inLanes(
+    wanted.length,
+    16,
+    async (n) => {
+      const i = wanted[n]!;
+      const state = states[i]!;
+      if (state.compiled || !state.key) return;
+      const memo = root.options.memo?.files.get(state.key);
+      const hit = memo?.deps.every((d) => hashOf(root.readMedia(d.path)) === d.hash)
+        ? memo
+        : await cache?.getFile(state.key, root.readMedia);
+      if (hit) settle(root, i, hit.compiled, hit.deps);
+      else misses.push(i);
+    },
+    run.isStopped,
+  );
+  const fresh = await compileMisses(root, misses);
+  for (const i of fresh.sort((a, b) => a - b))
+    run.result.compiled.push(root.shown(root.files[i]!.path));
+  root.writes += fresh.length;
+  run.checkAbort();
+}
+
+/** Compiles the files `misses` (indexes); returns those compiled. */
+async function compileMisses(root: RootContext, misses: number[]): Promise<number[]> {
+  const { run, states, cache, options } = root;
+  const { jobs } = run;
+  // Largest first balances the workers (results still land in input order); --bail keeps
+  // input order, one lane per job, so that with --jobs 1 it stops exactly at the first error.
+  misses.sort((a, b) => (options.bail ? a - b : states[b]!.size - states[a]!.size || a - b));
+  const parallel = misses.length >= 2 * jobs;
+  const fresh: number[] = [];
+  await inLanes(
+    misses.length,
+    options.bail ? jobs : jobs * 4,
+    async (n) => {
+      const i = misses[n]!;
+      const state = states[i]!;
+      const file = state.file;
+      let out: CompiledFile;
+      let fileDeps: MediaDep[] = [];
+      try {
+        // A file known by its stat (watch mode) is read now, and may have changed since.
+        let bytes = state.bytes;
+        if (!bytes) {
+          bytes = await readInputFile(file);
+          if (fileKey(root.keySalt, file.path, bytes) !== state.key) state.moved = true;
+        }
+        const task = await (await run.workers.get(parallel)).run({
+          kind: 'compile',
+          root: root.input.root,
+          path: file.path,
+          bytes,
+          options: root.compileOptions,
+          cache:
+            cache && !cache.readOnly && !state.moved ? { dir: cache.dir, key: state.key } : null,
+        });
+        if (task.kind !== 'compile') throw new Error('unexpected task result');
+        out = task.compiled;
+        fileDeps = task.deps;
+      } catch (error) {
+        if (run.stopped) return;
+        out = crashed(file.path, error as Error);
+      }
+      fresh.push(i);
+      settle(root, i, out, fileDeps);
+    },
+    run.isStopped,
+  );
+  return fresh;
+}
+
+function settle(root: RootContext, i: number, out: CompiledFile, fileDeps: MediaDep[]): void {
+  const { run, options } = root;
+  const state = root.states[i]!;
+  state.compiled = out;
+  state.bytes = undefined;
+  state.summary = summarize(out);
+  state.deps = fileDeps;
+  if (options.memo && !state.moved)
+    run.memoNext.files.set(state.key, { compiled: out, deps: fileDeps });
+  root.progress(1, out.cards.length);
+  if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
+    run.result.bailed = true;
+    run.stop();
+  }
+}
+
+/** The files compiled so far, in input order. */
+export const obtained = (root: RootContext): CompiledFile[] =>
+  root.states.flatMap((state) => (state.compiled === undefined ? [] : [state.compiled]));
+
+/** Whether the compiler crashed on some file of the root. */
+export const crashedAny = (root: RootContext): boolean =>
+  root.states.some((state) => state.compiled?.diagnostics.some((d) => d.rule === CRASH));
+
+/** A file the compiler threw on: a bug in deckc, reported on the file so the others go on. */
+export function crashed(file: string, error: Error): CompiledFile {
+  const first = `${error.name ?? 'Error'}: ${(error.message ?? String(error)).split('\n')[0]}`;
+  return {
+    path: file,
+    cards: [],
+    media: [],
+    diagnostics: [
+      {
+        file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'error',
+        rule: CRASH,
+        message: `Unexpected crash of deckc while compiling this file (${first}); the other files were built — please report this bug with the file`,
+      },
+    ],
+  };
+}
