@@ -36,12 +36,16 @@ export function nextLock(
   plan: ScopePlan,
   reuse: Reuse,
   { links }: Linked,
+  held: ReadonlyMap<string, unknown>,
 ): NextLock {
   const { options } = root;
   const { project, notetype, slices } = plan;
   const lockProject = previous.project;
   const sliceHashes = new Map<string, string>();
-  for (const scope of reuse.reused.keys()) sliceHashes.set(scope, slices.sliceHash(scope));
+  // Reused and held scopes keep their slices as they were.
+  const keeps = (scope: string) => reuse.reused.has(scope) || held.has(scope);
+  for (const scope of [...reuse.reused.keys(), ...held.keys()])
+    sliceHashes.set(scope, slices.sliceHash(scope));
   for (const { scope, hash } of links) sliceHashes.set(scope, hash);
   const unchanged =
     previous.canonical &&
@@ -52,11 +56,12 @@ export function nextLock(
   let text: string | null = null;
   const read = unchanged ? null : slices.lines();
   if (read) {
-    const kept = read.lines.filter((_, n) => reuse.reused.has(read.scopes[n]!));
+    const kept = read.lines.filter((_, n) => keeps(read.scopes[n]!));
     const linked = Object.assign({}, ...links.map((l) => l.link.entries));
     text = serializeLockLines({ project, notetype }, kept, linked);
   } else if (!unchanged) {
-    for (const scope of reuse.reused.keys()) Object.assign(entries, slices.sliceOf(scope));
+    for (const scope of [...reuse.reused.keys(), ...held.keys()])
+      Object.assign(entries, slices.sliceOf(scope));
     for (const { link } of links) Object.assign(entries, link.entries);
     text = serializeLock({ project, notetype, notes: entries });
   }

@@ -40,7 +40,12 @@ export async function intact(
   return !!now && last?.blob === blob && last.size === now.size && last.mtimeMs === now.mtimeMs;
 }
 
-export async function findReusable(root: RootContext, plan: ScopePlan): Promise<Reuse> {
+/** Finds the reusable scopes, but for those in `skip` (held: see build/hold.ts). */
+export async function findReusable(
+  root: RootContext,
+  plan: ScopePlan,
+  skip: ReadonlyMap<string, unknown>,
+): Promise<Reuse> {
   const { cache, options, run } = root;
   const written = (await cache?.readWritten()) ?? new Map<string, WrittenOutput>();
   const restoring = new Map<string, Uint8Array>();
@@ -48,6 +53,7 @@ export async function findReusable(root: RootContext, plan: ScopePlan): Promise<
   if (cache && options.bundle === undefined) {
     await Promise.all(
       [...plan.byScope.keys()].map(async (scope) => {
+        if (skip.has(scope)) return;
         const key = scopeKey(root, plan, scope, plan.slices.sliceHash(scope));
         const record = await cache.getScope(key);
         if (!record?.deps.every((d) => hashOf(root.readMedia(d.path)) === d.hash)) return;

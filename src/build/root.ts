@@ -13,6 +13,7 @@ import { commitRoot, type StagedRoot } from './commit.js';
 import { crashedAny, obtain, obtained } from './compile-files.js';
 import { openCache, RootContext, type Run } from './context.js';
 import { emitPackages } from './emit-packages.js';
+import { heldScopes, reportHeld } from './hold.js';
 import { keySources } from './key-sources.js';
 import { linkScopes, scopesToLink } from './link-scopes.js';
 import { nextLock } from './next-lock.js';
@@ -67,7 +68,10 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
   // Retired deck in Anki): report everything, write nothing for this input root.
   if (root.states.some((state) => !state.key))
     return withhold(root, 'some files could not be read');
-  if (crashedAny(root)) return withhold(root, 'deckc crashed on some files');
+  // A bundle is all scopes in one package: one bad file withholds it whole. Otherwise only the
+  // scopes of the bad files are held (build/hold.ts).
+  const bundled = options.bundle !== undefined;
+  if (bundled && crashedAny(root)) return withhold(root, 'deckc crashed on some files');
 
   // The project id that salts new GUIDs: pinned by the config, or the lock's, or made from
   // the cards of this first build (so that it too is reproducible).
@@ -81,16 +85,22 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
 
   const plan = planScopes(root, previous, index, project);
   await checkLostLock(root, previous, index, plan);
-  const reuse = await findReusable(root, plan);
-  const linking = scopesToLink(root, plan, reuse);
+  const crashed = heldScopes(root, plan);
+  const reuse = await findReusable(root, plan, crashed);
+  const toLink = scopesToLink(root, plan, reuse);
   await obtain(
     root,
-    linking.flatMap((scope) => plan.byScope.get(scope)!),
+    toLink.flatMap((scope) => plan.byScope.get(scope)!),
   );
   if (result.bailed) return partial(root);
-  if (crashedAny(root)) return withhold(root, 'deckc crashed on some files');
+  if (bundled && crashedAny(root)) return withhold(root, 'deckc crashed on some files');
+  run.checkAbort();
+  const held = heldScopes(root, plan);
+  reportHeld(root, plan, held);
+  const linking = toLink.filter((scope) => !held.has(scope));
   const linked = linkScopes(root, plan, linking);
-  const next = nextLock(root, previous, plan, reuse, linked);
+  const next = nextLock(root, previous, plan, reuse, linked, held);
+  run.checkAbort();
   tally({ root, plan, reuse, linked, next, previous });
   const emitted = await emitPackages(root, plan, reuse, linked, next);
   run.checkAbort();
