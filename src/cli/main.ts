@@ -10,7 +10,7 @@ import { countBySeverity, countFixable } from '../diagnostics/report.js';
 import { formatJobSummary, formatRuleCounts } from '../diagnostics/summary.js';
 import { FORMATS, type Format } from '../emit/formats.js';
 import { CI_SNIPPET, CONFIG_FILE, initProject, loadConfig } from '../io/config-file.js';
-import { IoError } from '../io/input.js';
+import { DEFAULT_LIMITS, type InputLimits, IoError } from '../io/input.js';
 import { defaultJobs } from '../io/pool.js';
 import { removeTempsSync, setTempOwner, stagedTarget, sweepTemps } from '../io/write.js';
 import type { Diagnostic } from '../validate/schema.js';
@@ -194,7 +194,13 @@ type Origin = string;
 
 /** The options build and check share, merged from flags, the config file and the defaults. */
 interface Settings {
-  options: Omit<BuildOptions, 'write' | 'signal' | 'onFile' | 'now' | 'clock'>;
+  options: Omit<BuildOptions, 'write' | 'signal' | 'onFile' | 'now' | 'clock'> & {
+    /**
+     * The largest files read (the config's `limits`), for the engine to pass to collectInputs
+     * and mediaReader (io/input.ts) once BuildOptions carries them; until then the defaults.
+     */
+    limits: InputLimits;
+  };
   strict: boolean;
   maxWarnings: number | undefined;
   from: Record<string, Origin>;
@@ -313,6 +319,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           decks: pick('decks', undefined, config.decks, {}),
         },
         project: pick('project', undefined, config.project, undefined),
+        limits: pick(
+          'limits',
+          undefined,
+          config.limits && { ...DEFAULT_LIMITS, ...config.limits },
+          DEFAULT_LIMITS,
+        ),
         jobs: pick('jobs', jobs, undefined, defaultJobs()),
         cache: pick('cache', args.cache === false ? false : undefined, undefined, true),
         bail: pick('bail', args.bail as boolean | undefined, undefined, false),
@@ -364,6 +376,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         bundle: o.bundle ?? false,
         strict,
         project: o.project ?? null,
+        limits: o.limits,
         frozen: o.frozen,
         jobs: o.jobs,
         cache: o.cache,

@@ -47,6 +47,16 @@ export const Config = z
       .optional()
       .describe('One package for everything (true, or its name)'),
     strict: z.boolean().optional().describe('Treat warnings as errors'),
+    limits: z
+      .object({
+        markdownBytes: z.number().int().positive().optional(),
+        mediaBytes: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'The largest files deckc reads, in bytes (default: {"markdownBytes": 10485760, "mediaBytes": 104857600}): a larger Markdown file is a file-too-large error, a larger image or sound is not packaged',
+      ),
     project: ProjectId.optional().describe(
       "The project id that salts every new GUID (default: the lock file's, made at the first build); pin it to rebuild a lost lock's identities",
     ),

@@ -76,6 +76,26 @@ export const RULES = {
     severity: 'warning',
     summary: 'a linked folder already read (a symlink loop, or one folder linked twice)',
   },
+  'outside-root': {
+    severity: 'warning',
+    summary: 'a link to a Markdown file, media or a folder outside the input root (not followed)',
+  },
+  'not-a-file': {
+    severity: 'warning',
+    summary: 'a FIFO, device, socket or broken link where a file was expected (not read)',
+  },
+  'file-too-large': {
+    severity: 'error',
+    summary: "a Markdown file larger than the config's `limits.markdownBytes` (not read)",
+  },
+  'skipped-hidden': {
+    severity: 'info',
+    summary: 'hidden folders and files and node_modules in an input root (not read; once per root)',
+  },
+  'not-read': {
+    severity: 'warning',
+    summary: 'a file named on the command line that its input root does not read (hidden, ignored)',
+  },
   // parse: file level
   'empty-file': { severity: 'info', summary: 'a file with no content' },
   'no-cards': { severity: 'info', summary: "a file with no ':p' question" },

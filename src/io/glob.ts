@@ -8,8 +8,9 @@ export const looksLikeGlob = (arg: string) => /[*?[{]/.test(arg);
 /**
  * The files a glob matches, absolute and sorted; relative globs are relative to `cwd`. The walk
  * starts at the glob's static prefix (`notes` in `notes/**\/*.md`), does not enter folders whose
- * name `skip` accepts, and follows linked folders once (by real path). A glob without `**` or
- * braces is not walked deeper than it has segments.
+ * name `skip` accepts, and follows linked folders once (by real path) and only inside the
+ * start folder (`ln -s / notes/root` is not walked). A glob without `**` or braces is not walked
+ * deeper than it has segments.
  */
 export async function expandGlob(
   pattern: string,
@@ -22,9 +23,11 @@ export async function expandGlob(
   const depth = /\*\*|\{/.test(glob) ? Number.POSITIVE_INFINITY : glob.split('/').length;
   const found: string[] = [];
   const visited = new Set<string>();
+  const realStart = await realpath(start).catch(() => start);
+  const within = (real: string) => real === realStart || real.startsWith(realStart + path.sep);
   const walk = async (dir: string, level: number): Promise<void> => {
     const real = await realpath(dir).catch(() => null);
-    if (real === null || visited.has(real)) return;
+    if (real === null || visited.has(real) || !within(real)) return;
     visited.add(real);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     const folders: string[] = [];

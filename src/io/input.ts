@@ -1,5 +1,5 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { LOCK_FILE } from '../identity/lock.js';
@@ -40,6 +40,49 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
 /** Folders and files no walk reads: hidden ones, `node_modules` and `.git`. */
 const skipName = (name: string) => name.startsWith('.') || SKIP_DIRS.has(name);
 
+/** Skipped without a word: git's folder and deckc's own cache are expected in any root. */
+const EXPECTED = new Set(['.git', '.deckc-cache']);
+
+/** The largest files deckc reads, in bytes (the config's `limits`). */
+export interface InputLimits {
+  /** A Markdown file (default 10 MiB: about 50 s of compiling at the worst inputs' pace). */
+  markdownBytes: number;
+  /** An image or sound (default 100 MiB, AnkiWeb's limit for one media file). */
+  mediaBytes: number;
+}
+
+export const DEFAULT_LIMITS: InputLimits = {
+  markdownBytes: 10 * 1024 * 1024,
+  mediaBytes: 100 * 1024 * 1024,
+};
+
+/** A diagnostic about an entry of the root (`file` relative to it), at its first line. */
+const atEntry = (
+  file: string,
+  severity: Diagnostic['severity'],
+  rule: string,
+  message: string,
+): Diagnostic => ({ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity, rule, message });
+
+/** Whether `real` is `realRoot` or inside it. */
+const inside = (real: string, realRoot: string) =>
+  real === realRoot ||
+  real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+
+/** What a file that is not a regular file or a folder is, in a message. */
+function kindOf(s: {
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}) {
+  if (s.isFIFO()) return 'named pipe (FIFO)';
+  if (s.isCharacterDevice()) return 'character device';
+  if (s.isBlockDevice()) return 'block device';
+  if (s.isSocket()) return 'socket';
+  return 'special file';
+}
+
 const isMarkdown = (name: string) => /\.md$/i.test(name);
 
 const byPath = <T extends { path: string }>(a: T, b: T) =>
@@ -71,6 +114,7 @@ export async function collectInputs(
   paths: readonly string[],
   cwd: string,
   ignore: readonly string[] = [],
+  limits: InputLimits = DEFAULT_LIMITS,
 ): Promise<InputRoot[]> {
   const ignored = ignore.length ? picomatch([...ignore]) : () => false;
   const byReal = new Map<string, Candidate>();
@@ -90,6 +134,8 @@ export async function collectInputs(
   const loose: { dir: string; position: number }[] = [];
   // By folder: the files of a shell-expanded glob mostly share one.
   const projects = new Map<string, Promise<string | null>>();
+  // Files named one by one (not by a glob), to say so when their root does not read them.
+  const named: string[] = [];
   const nameFile = async (file: string, position: number) => {
     const dir = path.dirname(file);
     if (!projects.has(dir)) projects.set(dir, projectOf(dir));
@@ -112,8 +158,11 @@ export async function collectInputs(
         `cannot read '${arg}': ${missing ? 'no such file or directory' : info.message}`,
       );
     }
-    if (info.isFile()) await nameFile(absolute, position);
-    else await name(absolute, position);
+    if (info.isFile()) {
+      named.push(absolute);
+      await nameFile(absolute, position);
+    } else if (info.isDirectory()) await name(absolute, position);
+    else throw new IoError(`cannot read '${arg}': a ${kindOf(info)}, expected a file or folder`);
   }
   if (loose.length)
     await name(commonFolder(loose.map((f) => f.dir)), Math.min(...loose.map((f) => f.position)));
@@ -129,7 +178,7 @@ export async function collectInputs(
           (w) => c.real.startsWith(w.real + path.sep) && walks.get(w)!.visited.has(c.real),
         );
   const read = async (c: Candidate): Promise<void> => {
-    const walk = await walkRoot(c.root, cwd, ignored);
+    const walk = await walkRoot(c.root, cwd, ignored, limits);
     walks.set(c, walk);
     survivors.push(c);
     for (const [index, root] of walk.nested.entries()) {
@@ -167,12 +216,43 @@ export async function collectInputs(
   // Roots named by one glob come in path order, so that a project comes before one nested in it.
   const rank = new Map([...byReal.values()].sort(byRealPath).map((c, i) => [c, i]));
   const keys = new Map(survivors.map((c) => [c, orderKey(c, rank)]));
-  return survivors
+  const roots = survivors
     .sort((a, b) => compareKeys(keys.get(a)!, keys.get(b)!))
     .map((c) => {
-      const { files, skipped } = walks.get(c)!;
-      return { root: c.root, files, skipped };
+      const { files, skipped, diagnostics } = walks.get(c)!;
+      return { root: c.root, files, skipped, diagnostics };
     });
+  await reportUnread(named, roots);
+  return roots;
+}
+
+/**
+ * A file named on the command line that its root does not read (in a hidden folder or
+ * node_modules, ignored, too large, or not reached) is built by no one: said, at that file.
+ */
+async function reportUnread(named: readonly string[], roots: InputRoot[]): Promise<void> {
+  if (!named.length) return;
+  const reals = await Promise.all(roots.map((r) => realpath(r.root)));
+  for (const file of named) {
+    const real = await realpath(file);
+    let best = -1;
+    for (const [i, r] of reals.entries())
+      if (inside(real, r) && (best < 0 || r.length > reals[best]!.length)) best = i;
+    if (best < 0) continue;
+    const root = roots[best]!;
+    const relative = path.relative(reals[best]!, real).split(path.sep).join('/');
+    const read = new Set(await Promise.all(root.files.map((f) => realpath(f.absolute))));
+    if (read.has(real) || root.diagnostics?.some((d) => d.file === relative)) continue;
+    root.diagnostics = [
+      ...(root.diagnostics ?? []),
+      atEntry(
+        relative,
+        'warning',
+        'not-read',
+        `Unexpected file named on the command line that its input root does not read (hidden folders and files, node_modules and the config's "ignore" are skipped), expected a file the root builds; not built`,
+      ),
+    ];
+  }
 }
 
 /** A folder that a path argument names (or a walk found), before roots are merged. */
@@ -235,25 +315,66 @@ function commonFolder(dirs: readonly string[]): string {
 interface Walk {
   files: InputFile[];
   skipped: InputRoot['skipped'];
+  /** Links out of the root, files that are not regular or too large, what was skipped. */
+  diagnostics: Diagnostic[];
   /** Real paths of the folders read. */
   visited: Set<string>;
   /** Folders below the root holding their own lock file: not entered (absolute, sorted). */
   nested: string[];
 }
 
-/** Lists the Markdown files under `root`, not entering nested projects (unless `enter`). */
+/**
+ * Lists the Markdown files under `root`, not entering nested projects (unless `enter`). One
+ * rule for what is inside a root: a link whose real path leaves it is never followed
+ * (`outside-root`, whatever it points at: Markdown, media or a folder); only regular files are
+ * read (`not-a-file` for FIFOs, devices, sockets and broken links to Markdown); a Markdown file
+ * over the limit is `file-too-large`; hidden names and node_modules are counted in one `info`.
+ */
 async function walkRoot(
   root: string,
   cwd: string,
   ignored: (relative: string) => boolean,
+  limits: InputLimits,
   enter = false,
 ): Promise<Walk> {
   const files: InputFile[] = [];
   const skipped: InputRoot['skipped'] = [];
+  const diagnostics: Diagnostic[] = [];
+  const hidden: string[] = [];
   const visited = new Set<string>();
   const nested: string[] = [];
   const nestedReals = new Set<string>();
+  const realRoot = await realpath(root);
   const relativeOf = (full: string) => path.relative(root, full).split(path.sep).join('/');
+  /** What an entry is, links followed only inside the root; null when it is not to be read. */
+  const look = async (full: string, link: boolean) => {
+    if (!link) return lstat(full);
+    const real = await realpath(full).catch(() => null);
+    if (real === null) {
+      if (isMarkdown(full))
+        diagnostics.push(
+          atEntry(
+            relativeOf(full),
+            'warning',
+            'not-a-file',
+            'Unexpected link to nothing, expected a Markdown file (not read)',
+          ),
+        );
+      return null;
+    }
+    if (!inside(real, realRoot)) {
+      diagnostics.push(
+        atEntry(
+          relativeOf(full),
+          'warning',
+          'outside-root',
+          `Unexpected link to '${real}' outside the input root, expected a file or folder inside it (not followed)`,
+        ),
+      );
+      return null;
+    }
+    return stat(full).catch(() => null);
+  };
   const walk = async (dir: string): Promise<void> => {
     const real = await realpath(dir);
     if (nestedReals.has(real)) return;
@@ -274,27 +395,62 @@ async function walkRoot(
     // Entries are looked at all at once (files are sorted below), folders one after another.
     const kinds = await Promise.all(
       entries.map(async (entry) => {
-        if (skipName(entry.name)) return null;
         const full = path.join(dir, entry.name);
-        const kind = entry.isSymbolicLink()
-          ? await stat(full).catch(() => null)
-          : await lstat(full);
-        if (kind?.isFile() && isMarkdown(entry.name)) {
-          const relative = relativeOf(full);
-          if (!ignored(relative))
-            files.push({ path: relative, absolute: full, stat: fileStat(kind) });
+        if (skipName(entry.name)) {
+          const folder = entry.isDirectory() || entry.isSymbolicLink();
+          if (!EXPECTED.has(entry.name) && (folder || isMarkdown(entry.name)))
+            hidden.push(relativeOf(full) + (entry.isDirectory() ? '/' : ''));
+          return null;
         }
-        return kind?.isDirectory() ? full : null;
+        const kind = await look(full, entry.isSymbolicLink());
+        if (!kind || kind.isDirectory()) return kind ? full : null;
+        const relative = relativeOf(full);
+        if (!kind.isFile()) {
+          diagnostics.push(
+            atEntry(
+              relative,
+              'warning',
+              'not-a-file',
+              `Unexpected ${kindOf(kind)}, expected a regular file (not read)`,
+            ),
+          );
+        } else if (isMarkdown(entry.name) && !ignored(relative)) {
+          if (kind.size > limits.markdownBytes)
+            diagnostics.push(
+              atEntry(
+                relative,
+                'error',
+                'file-too-large',
+                `Unexpected Markdown file of ${kind.size} bytes, expected at most ${limits.markdownBytes} (the config's "limits": {"markdownBytes"}); not read`,
+              ),
+            );
+          else files.push({ path: relative, absolute: full, stat: fileStat(kind) });
+        }
+        return null;
       }),
     );
     for (const folder of kinds) if (folder) await walk(folder);
   };
   await walk(root);
+  if (hidden.length) {
+    hidden.sort();
+    diagnostics.push(
+      atEntry(
+        hidden[0]!.replace(/\/$/, ''),
+        'info',
+        'skipped-hidden',
+        `${hidden.length} hidden ${hidden.length === 1 ? 'folder, file' : 'folders, files'} or node_modules not read (e.g. '${hidden[0]}'): deckc skips names starting with '.' and node_modules`,
+      ),
+    );
+  }
   files.sort(byPath);
   skipped.sort(byPath);
+  diagnostics.sort(byFile);
   nested.sort();
-  return { files, skipped, visited, nested };
+  return { files, skipped, diagnostics, visited, nested };
 }
+
+const byFile = (a: Diagnostic, b: Diagnostic) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 /**
  * @deprecated Use collectInputs: a file named here becomes a root of its own, so that several
@@ -304,6 +460,7 @@ export async function collectInput(
   arg: string,
   cwd: string,
   ignore: readonly string[] = [],
+  limits: InputLimits = DEFAULT_LIMITS,
 ): Promise<InputRoot> {
   const ignored = ignore.length ? picomatch([...ignore]) : () => false;
   const absolute = path.resolve(cwd, arg);
@@ -319,27 +476,54 @@ export async function collectInput(
       skipped: [],
     };
   }
-  const { files, skipped } = await walkRoot(absolute, cwd, ignored, true);
-  return { root: absolute, files, skipped };
-}
-
-export async function readInputFile(file: InputFile): Promise<Uint8Array> {
-  return readFile(file.absolute).catch((error: Error) => {
-    throw new IoError(`cannot read '${file.path}': ${error.message}`);
-  });
+  const { files, skipped, diagnostics } = await walkRoot(absolute, cwd, ignored, limits, true);
+  return { root: absolute, files, skipped, diagnostics };
 }
 
 /**
- * Reads media by path relative to the root; null when missing or when the real path leaves the
- * root (a symlink pointing out is refused like `../`).
+ * Reads a listed Markdown file. Opened without blocking and checked again, so that a file
+ * replaced by a FIFO since it was listed is refused rather than waited on forever.
  */
-export function mediaReader(root: string): (relative: string) => Uint8Array | null {
+export async function readInputFile(file: InputFile): Promise<Uint8Array> {
+  const fail = (message: string) => new IoError(`cannot read '${file.path}': ${message}`);
+  const handle = await open(file.absolute, constants.O_RDONLY | constants.O_NONBLOCK).catch(
+    (error: Error) => {
+      throw fail(error.message);
+    },
+  );
+  try {
+    if (!(await handle.stat()).isFile()) throw fail('not a regular file');
+    return await handle.readFile();
+  } catch (error) {
+    throw error instanceof IoError ? error : fail((error as Error).message);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads media by path relative to the root; null when missing, when the real path leaves the
+ * root (a symlink pointing out is refused like `../`, and the walk reports it as
+ * `outside-root`), when it is not a regular file (a FIFO would block, a device never end) or
+ * when it is larger than `limits.mediaBytes`.
+ */
+export function mediaReader(
+  root: string,
+  limits: InputLimits = DEFAULT_LIMITS,
+): (relative: string) => Uint8Array | null {
   const realRoot = realpathSync(root);
   return (relative) => {
     try {
       const real = realpathSync(path.resolve(root, relative));
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return null;
-      return readFileSync(real);
+      if (!inside(real, realRoot)) return null;
+      // Opened without blocking (a FIFO), then checked on what was opened, not on its name.
+      const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const info = fstatSync(fd);
+        return info.isFile() && info.size <= limits.mediaBytes ? readFileSync(fd) : null;
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return null;
     }

@@ -176,9 +176,13 @@ describe('collectInputs: nested projects', () => {
     const cwd = workspace('nested');
     symlinkSync(path.join(cwd, 'outer/Inner'), path.join(cwd, 'outer/Plain/inner-link'));
     expect(await roots(cwd, ['outer'])).toEqual([OUTER, INNER]);
+    // Named alone, outer/Plain is the root, and its link leaves it: refused, not followed.
     expect(await roots(cwd, ['outer/Plain'])).toEqual([
       { root: 'outer/Plain', files: ['plain.md'] },
-      { root: 'outer/Plain/inner-link', files: INNER.files },
+    ]);
+    const [plain] = await collectInputs(['outer/Plain'], cwd);
+    expect(plain!.diagnostics?.map((d) => [d.file, d.rule])).toEqual([
+      ['inner-link', 'outside-root'],
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -20,12 +21,14 @@ import {
   copyFixtures,
   generateLibrary,
   NOW,
+  REPO,
   readTree,
   scratch,
   treeDiff,
 } from './helpers.js';
 
 const options = buildOptions;
+const BIN = path.join(REPO, 'bin/deckc.js');
 
 /** Outputs and lock files of a build folder (no cache). */
 const outputs = (dir: string) =>
@@ -478,14 +481,24 @@ describe('robust builds', () => {
   it('report an unreadable file as a tool error, still check the rest, and write nothing', async () => {
     const dir = copyFixtures('library', 'broken');
     const bad = path.join(dir, 'library/biology/unreadable.md');
+    writeFileSync(bad, ':p q\n??x\na\nx??\n');
+    const argv = ['build', 'broken', 'library', '--jobs', '1'];
+    let r: { code: number | null; stderr: string };
     if (process.getuid?.() === 0) {
-      // root reads files whatever their mode: a file whose read fails with EIO stands in.
-      symlinkSync('/proc/self/mem', bad);
-    } else {
-      writeFileSync(bad, ':p q\n??x\na\nx??\n');
+      // root reads files whatever their mode (and a link out of the root, to /proc/self/mem, is
+      // not read at all): the built command runs as nobody.
+      execFileSync('chmod', ['-R', 'a+rwX', dir]);
       chmodSync(bad, 0o000);
+      const run = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...argv],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: String(NOW) } },
+      );
+      r = { code: run.status, stderr: run.stderr };
+    } else {
+      chmodSync(bad, 0o000);
+      r = await runCli(argv, dir);
     }
-    const r = await runCli(['build', 'broken', 'library', '--jobs', '1'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /deckc: cannot read library\/biology\/unreadable\.md: cannot read 'biology\/unreadable\.md': (EIO|EACCES)/,
