@@ -227,6 +227,9 @@ export function finishClozes(html: string): string {
   return out.replaceAll(DISARMED_OPEN, '&#123;').replaceAll(DISARMED_CLOSE, '&#125;');
 }
 
+/** A MathJax span in field HTML (cloze.rs MATHJAX). */
+const MATHJAX = /\\[([][\s\S]*?\\[\])]/g;
+
 /** Anki's cloze expression (template.py clozeReg; rslib cloze.rs CLOZE). */
 const CLOZE = /\{\{(c)(\d+)::([\s\S]*?)(?:::([\s\S]*?))?\}\}/gi;
 
@@ -251,7 +254,12 @@ export function clozeNumbers(html: string): number[] {
  */
 export function revealCloze(html: string, number: number, question: boolean): string {
   let found = false;
-  const out = html.replace(CLOZE, (_all, c: string, n: string, text: string, hint?: string) => {
+  // A cloze inside MathJax gets no <span> (it would break the TeX): template.py
+  // _removeFormattingFromMathjax writes its `c` as `C`.
+  const text = html.includes('\\')
+    ? html.replace(MATHJAX, (span) => span.replace(/\{\{c(?=\d+::)/g, '{{C'))
+    : html;
+  const out = text.replace(CLOZE, (_all, c: string, n: string, text: string, hint?: string) => {
     if (Number(n) !== number) return text;
     found = true;
     const shown = question ? `[${hint ?? '...'}]` : text;

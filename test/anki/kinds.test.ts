@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile, emitPackage, linkProject } from '../../src/compile.js';
 import { CLOZE_NOTETYPE_ID, NOTETYPE_ID, REVERSED_NOTETYPE_ID } from '../../src/emit/notetype.js';
+import { revealCloze } from '../../src/render/cloze.js';
 import { Project, removeProjects } from '../helpers/project.js';
 import {
   AnkiCollection,
@@ -240,6 +241,8 @@ describe('what a cloze holds, in Anki 2.1.15', () => {
       '# Flashcards: Math (Part 1)',
       '',
       ':p The root is {{c1::$\\frac{1}{x_{2}}$}} and the type {{c2::`std::vector<int>`::a C++ type}}.',
+      '',
+      'Also $y = {{c3::2x}}$.',
       '??x',
       'Both inside clozes.',
       'x??',
@@ -253,8 +256,15 @@ describe('what a cloze holds, in Anki 2.1.15', () => {
     const { imports } = col.import(apkg);
     expect(imports[0]!.error).toBeNull();
     const state = col.dump(true);
-    const [c1, c2] = state.cards;
-    expect(state.cards).toHaveLength(2);
+    const [c1, c2, c3] = state.cards;
+    expect(state.cards).toHaveLength(3);
+    expect(side(c3!.question)).toContain('Also \\(y = [...]\\).');
+    // The preview's cloze filter is Anki's: each side as Anki rendered it.
+    const field = state.notes[0]!.fields.Question!;
+    for (const card of state.cards) {
+      expect(side(card.question)).toContain(side(revealCloze(field, card.ord + 1, true)));
+      expect(side(card.answer)).toContain(side(revealCloze(field, card.ord + 1, false)));
+    }
     expect(side(c1!.question)).toContain('The root is <span class=cloze>[...]</span> and the type');
     expect(side(c1!.answer)).toContain(
       'The root is <span class=cloze>\\(\\frac{1}{x_{2} }\\)</span> and the type',

@@ -130,3 +130,11 @@ describe("Anki's }} trap and inert markup", () => {
     );
   });
 });
+
+describe('the cloze filter on clozes inside MathJax', () => {
+  it('hides them without a <span>, as Anki 2.1.15 does', () => {
+    const html = '<p>\\(x = {{c1::2}}\\)</p>';
+    expect(revealCloze(html, 1, true)).toBe('<p>\\(x = [...]\\)</p>');
+    expect(revealCloze(html, 1, false)).toBe('<p>\\(x = 2\\)</p>');
+  });
+});
