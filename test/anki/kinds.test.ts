@@ -8,8 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile, emitPackage, linkProject } from '../../src/compile.js';
+import { emitPreview } from '../../src/emit/html.js';
 import { CLOZE_NOTETYPE_ID, NOTETYPE_ID, REVERSED_NOTETYPE_ID } from '../../src/emit/notetype.js';
 import { revealCloze } from '../../src/render/cloze.js';
+import type { Note } from '../../src/validate/schema.js';
 import { Project, removeProjects } from '../helpers/project.js';
 import {
   AnkiCollection,
@@ -61,6 +63,16 @@ const noteOf = (state: AnkiState, start: string, mid?: number): AnkiNote => {
 };
 const cardsOf = (state: AnkiState, note: AnkiNote) => state.cards.filter((c) => c.nid === note.id);
 const added = (i: AnkiImport) => [i.added, i.updated];
+/** A note as the preview takes it, its fields as Anki stored them. */
+const previewNote = (note: AnkiNote): Note => ({
+  guid: note.guid,
+  deck: 'Kinds',
+  tags: [],
+  fields: note.fields as Note['fields'],
+  mod: note.mod,
+  added: note.id,
+  source: { file: 'x.md', line: 1, column: 1 },
+});
 /** The card's side as the reviewer shows it, without the note type's <style>. */
 const side = (html: string | undefined) =>
   (html ?? '')
@@ -110,6 +122,16 @@ describe('cloze and reversed notes in Anki 2.1.15', () => {
     expect(side(backward!.question)).toContain('the dog');
     expect(side(backward!.question)).not.toContain('der Hund');
     expect(side(backward!.answer)).toContain('der Hund');
+    // The preview builds both directions with the same templates: what Anki rendered.
+    const preview = emitPreview({
+      deck: 'Kinds',
+      notes: [{ ...previewNote(hund), kind: 'reversed' }],
+      diagnostics: [],
+    }).replace(/\s+/g, ' ');
+    for (const card of [forward!, backward!]) {
+      expect(preview).toContain(side(card.question));
+      expect(preview).toContain(side(card.answer));
+    }
     expect(noteOf(state, 'Which planet').mid).toBe(NOTETYPE_ID);
     expect(state.cards).toHaveLength(8);
     expect(col.check().check.ok).toBe(true);
