@@ -29,6 +29,8 @@ export interface Pending {
   spelling: string;
   /** An answer opened by `?x`: it runs to the next blank line, no closer expected. */
   paragraph: boolean;
+  /** Where the card's own context started and what it left out (for a one-line prompt's). */
+  ownContext: { start: number; holes: Hole[] } | null;
   /** Offset where the card's span starts (title, context or `:p`). */
   cardStart: number;
   title: Field | null;
@@ -221,6 +223,7 @@ export class Assembler {
       marker: loc.at(i, m.start),
       spelling: m.spelling,
       paragraph: false,
+      ownContext: own ? { start: this.ctxStart, holes: [...this.ctxHoles] } : null,
       cardStart: first ? this.titleStart : own ? own.position.start.offset : cut,
       title: this.title,
       context: own ?? (share ? this.sectionContext : null),
@@ -266,7 +269,24 @@ export class Assembler {
   /** Ends the question at `cut` and opens the answer at `aStart`. */
   openAnswer(cut: number, aStart: number, opener: Point) {
     const c = this.card!;
-    c.question = makeField(this.text, c.qStart, cut, c.qHoles, this.loc);
+    const line = this.lines[c.line]!;
+    if ((c.spelling === '?p:' || c.spelling === 'p:') && cut > line.next) {
+      // A `?p:` / `p:` prompt is its line; the lines after it, up to the answer, describe it
+      // like the lines above it: they join the card's context.
+      c.question = makeField(this.text, c.qStart, line.end, c.qHoles, this.loc);
+      const from = c.ownContext?.start ?? line.next;
+      const holes = [...(c.ownContext?.holes ?? []), [line.start, line.next] as const, ...c.qHoles];
+      c.context =
+        makeField(
+          this.text,
+          from,
+          cut,
+          holes.sort((a, b) => a[0] - b[0]),
+          this.loc,
+        ) ?? c.context;
+    } else {
+      c.question = makeField(this.text, c.qStart, cut, c.qHoles, this.loc);
+    }
     c.aStart = aStart;
     c.opener = opener;
     this.mode = 'answer';

@@ -21,6 +21,7 @@ export function headerPrompted(s: Assembler, i: number, m: Marker, paragraph: bo
     marker: loc.at(i, m.start),
     spelling: '',
     paragraph,
+    ownContext: null,
     cardStart: s.titleStart,
     // The header is the question: not shown a second time as the title.
     title: null,
