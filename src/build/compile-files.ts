@@ -13,6 +13,14 @@ import { inLanes } from './lanes.js';
 
 export const CRASH = 'internal-error';
 
+/**
+ * A file from this size on is compiled on a worker even when the build runs in this thread
+ * (--jobs 1, few files): a compile is synchronous, and this thread must stay free to handle
+ * Ctrl-C and SIGTERM within a second. Compiling ~128 KB of cards takes ~0.1–0.3 s here, so
+ * smaller files keep the in-thread speed (no worker to boot) at no cost to interrupts.
+ */
+const OFF_THREAD_BYTES = 128 * 1024;
+
 export const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
 
 /** Obtains the compiled files `wanted` (indexes): lookups first, then the misses compiled. */
@@ -67,7 +75,13 @@ async function compileMisses(root: RootContext, misses: number[]): Promise<numbe
           bytes = await readInputFile(file);
           if (fileKey(root.keySalt, file.path, bytes) !== state.key) state.moved = true;
         }
-        const task = await (await run.workers.get(parallel)).run({
+        // --jobs 1 runs even "parallel" work in this thread (see Workers.get).
+        const inThread = !parallel || (run.jobs === 1 && !options.pool);
+        const pool =
+          inThread && state.size >= OFF_THREAD_BYTES
+            ? (options.pool ?? run.workers.helper())
+            : run.workers.get(parallel);
+        const task = await (await pool).run({
           kind: 'compile',
           root: root.input.root,
           path: file.path,

@@ -32,7 +32,11 @@ export interface BuildOptions {
    * or before the lock's newest change is then a warning.
    */
   clock?: number | undefined;
-  /** Worker threads for compiling and emitting; 1 (the default) runs everything in this thread. */
+  /**
+   * Worker threads for compiling and emitting; 1 (the default) runs everything in this thread
+   * but the compiling of files of 128 KB or more, which goes to one worker so that a signal is
+   * never kept waiting by a long synchronous compile (build/compile-files.ts).
+   */
   jobs?: number;
   /**
    * Use and fill `.deckc-cache/` in each input root (default true); 'read' serves what it holds

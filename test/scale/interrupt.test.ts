@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +70,41 @@ describe('an interrupted build (child process)', () => {
     expect(code).toBe(130);
     expect(treeDiff(state(dir), before)).toEqual([]);
     expect(leftovers(dir)).toEqual([]);
+  }, 120_000);
+
+  it('stops within a long compile of one large file: it runs off the thread that handles signals', async () => {
+    const dir = scratch();
+    mkdirSync(path.join(dir, 'lib/a'), { recursive: true });
+    // ~600 KB of cards takes seconds to compile; --jobs 1 would compile it in this thread.
+    const cards = Array.from(
+      { length: 2500 },
+      (_, i) =>
+        `#### Card ${i}\n\nSome *context* with \`code\` and $x^${i}$.\n\n:p What is the ${i}th thing about **topic ${i}**?\n\n??The answer ${i} is _here_, with a [link](http://e.com/${i}) and more words.??\n\n---\n`,
+    );
+    writeFileSync(path.join(dir, 'lib/a/big.md'), cards.join('\n'));
+    writeFileSync(path.join(dir, 'lib/a/small.md'), '#### T\n\n:p Q?\n\n??A??\n');
+    const child = spawn(process.execPath, ['--import', TSX, ENTRY, 'build', 'lib', '--jobs', '1'], {
+      cwd: dir,
+      env: { ...process.env, SOURCE_DATE_EPOCH: String(NOW) },
+      stdio: 'pipe',
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    // The small file is compiled here once the large one is under way (largest first).
+    const files = () =>
+      existsSync(path.join(dir, 'lib/.deckc-cache/v2/files'))
+        ? readdirSync(path.join(dir, 'lib/.deckc-cache/v2/files'), { recursive: true }).filter(
+            (f) => String(f).endsWith('.json'),
+          ).length
+        : 0;
+    while (files() < 1) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    // Had the signal waited for the large compile to end, its cache entry would be there.
+    expect(files()).toBe(1);
+    expect(existsSync(path.join(dir, 'dist'))).toBe(false);
+    expect(existsSync(path.join(dir, 'lib/deckc.lock.json'))).toBe(false);
   }, 120_000);
 
   it('leaves whole outputs and a usable cache on SIGKILL; the next build matches a cold one', async () => {
