@@ -42,6 +42,8 @@ export interface TermSplit {
   answer: [number, number];
 }
 
+const WORD = /[\p{L}\p{N}_]/u;
+
 /** A list bullet (`- `, `* `, `+ `, `1. `) before a term. */
 const BULLET_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+/;
 
@@ -49,9 +51,11 @@ const BULLET_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+/;
  * Splits a `term::answer` line: the term is the text before the first `::`, the answer the text
  * after the last one, both non-empty (`emptyTerm`: the term may be empty). `::` inside inline code, math (`$…$`, `$$…$$`, `\(…\)`,
  * `\[…\]`), Anki cloze markup (`{{c1::…}}`), a wiki link (`[[…]]`) or a link target never splits
- * a line; nor does a line that is indented code, a table row, a heading or HTML.
+ * a line; nor does a line that is indented code, a table row, a heading or HTML. `strict` (a
+ * file that mixes both forms, whose prose is the main form's): nor does a `::` between two word
+ * characters, a path such as `std::vector` or `Deck::Sub` (write `term:: answer` there).
  */
-export function splitTerm(text: string, emptyTerm = false): TermSplit | null {
+export function splitTerm(text: string, emptyTerm = false, strict = false): TermSplit | null {
   if (!text.includes('::')) return null;
   const bullet = BULLET_RE.exec(text);
   const from = bullet ? bullet[0].length : (/^[ \t]*/.exec(text)?.[0].length ?? 0);
@@ -63,6 +67,7 @@ export function splitTerm(text: string, emptyTerm = false): TermSplit | null {
   let lastSep = -1;
   for (let k = text.indexOf('::', from); k >= 0; k = text.indexOf('::', k + 1)) {
     if (!free[k] || !free[k + 1]) continue;
+    if (strict && WORD.test(text[k - 1] ?? '') && WORD.test(text[k + 2] ?? '')) continue;
     if (firstSep < 0) firstSep = k;
     lastSep = k;
   }

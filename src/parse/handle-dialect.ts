@@ -145,7 +145,7 @@ export function termCard(s: Assembler, i: number): boolean {
   const { text, loc } = s;
   const line = s.lines[i]!;
   const group = s.group && i < s.group.until ? s.group : null;
-  const split = splitTerm(line.text, group !== null);
+  const split = splitTerm(line.text, group !== null, s.dialect === 'mixed');
   if (!split) return false;
   const [ts, te] = split.term;
   const [as, ae] = split.answer;
@@ -187,7 +187,7 @@ export function startGroup(s: Assembler, i: number, m: Marker): boolean {
     let lastTerm = -1;
     // A code fence ends the paragraph: its lines are code, never a group's.
     while (k < s.lines.length && s.lineText(k).trim() !== '' && !fenceOpener(s.lineText(k), k)) {
-      if (splitTerm(s.lineText(k), true)) lastTerm = k;
+      if (splitTerm(s.lineText(k), true, s.dialect === 'mixed')) lastTerm = k;
       k++;
     }
     scan = { from: i, until: k, lastTerm };
