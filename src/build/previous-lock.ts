@@ -8,6 +8,8 @@
  * needs no validating again, and may be read line by line (`lines`).
  */
 
+import path from 'node:path';
+import { visit } from 'jsonc-parser';
 import {
   type Lock,
   type LockLine,
@@ -54,13 +56,15 @@ export class PreviousLock {
   /**
    * Opens the lock file read as `bytes` (null: none) at `file`. A lock with git's merge-conflict
    * markers is merged as npm merges package-lock.json; when its ambiguities cannot be settled,
-   * `lock` is null and the diagnostics say where. Throws IoError on a lock that is not one.
+   * `lock` is null and the diagnostics say where, and `why` why. So it is when one GUID has two
+   * entries (a bad merge or hand edit: JSON keeps the last, and the card of the other would
+   * take over its note in Anki). Throws IoError on a lock that is not one.
    */
   static open(
     file: string,
     bytes: Buffer | null,
     known: { remembered: RememberedLock | undefined; indexHash: string | undefined },
-  ): { lock: PreviousLock | null; diagnostics: Diagnostic[] } {
+  ): { lock: PreviousLock | null; diagnostics: Diagnostic[]; why?: string } {
     const hash = bytes && sha256(bytes);
     const remembered = known.remembered?.hash === hash ? known.remembered : undefined;
     const canonical = hash !== null && known.indexHash === hash;
@@ -70,7 +74,15 @@ export class PreviousLock {
     }
     const text = bytes!.toString('utf8');
     const conflict = resolveLockConflicts(text);
-    if (conflict && !conflict.lock) return { lock: null, diagnostics: conflict.diagnostics };
+    if (conflict && !conflict.lock)
+      return {
+        lock: null,
+        diagnostics: conflict.diagnostics,
+        why: 'has merge conflicts to resolve',
+      };
+    const duplicates = conflict ? [] : duplicateGuids(text, file);
+    if (duplicates.length > 0)
+      return { lock: null, diagnostics: duplicates, why: 'has GUIDs with two entries' };
     const parsed = conflict?.lock ?? parseLock(text, file);
     return {
       lock: new PreviousLock(bytes, hash, false, parsed, text),
@@ -115,4 +127,43 @@ export class PreviousLock {
       for (const m of this.text().matchAll(/"mod":(\d+)/g)) newest = Math.max(newest, +m[1]!);
     return newest;
   }
+}
+
+/** Second entries of one GUID in the lock's `notes`, each an error at its line. */
+function duplicateGuids(text: string, file: string): Diagnostic[] {
+  const seen = new Map<string, number>();
+  const found: Diagnostic[] = [];
+  // Depth 1 is the lock object, 2 the objects in it: note entries are the keys of `notes`.
+  let depth = 0;
+  let inNotes = false;
+  let key = '';
+  visit(text, {
+    onObjectBegin: () => {
+      depth++;
+      if (depth === 2) inNotes = key === 'notes';
+    },
+    onObjectEnd: () => {
+      depth--;
+    },
+    onObjectProperty: (property, _offset, length, line, character) => {
+      if (depth === 1) key = property;
+      if (depth !== 2 || !inNotes) return;
+      const first = seen.get(property);
+      if (first === undefined) {
+        seen.set(property, line + 1);
+        return;
+      }
+      found.push({
+        file: path.basename(file),
+        line: line + 1,
+        column: character + 1,
+        endLine: line + 1,
+        endColumn: character + 1 + length,
+        severity: 'error',
+        rule: 'lock-duplicate',
+        message: `Unexpected second entry for GUID ${property} (the first is at line ${first}), expected one entry per GUID: two cards would share one note in Anki; keep the entry of the card it belongs to and delete the other (its card gets a new GUID)`,
+      });
+    },
+  });
+  return found;
 }

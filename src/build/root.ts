@@ -46,7 +46,7 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
   });
   root.report(opened.diagnostics);
   if (!opened.lock) {
-    root.withhold(`${LOCK_FILE} has merge conflicts to resolve`);
+    root.withhold(`${LOCK_FILE} ${opened.why}`);
     return;
   }
   const previous = opened.lock;

@@ -171,6 +171,11 @@ export const RULES = {
     severity: 'error',
     summary: 'git merge-conflict markers in the lock file that cannot be merged unambiguously',
   },
+  'lock-duplicate': {
+    severity: 'error',
+    summary:
+      'one GUID with two entries in the lock file (a bad merge or edit): two cards would share one note',
+  },
   'lock-missing': {
     severity: 'warning',
     summary: 'no lock file in an input root that was built before: every card gets a new GUID',

@@ -76,6 +76,24 @@ describe('the previous lock', () => {
     expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 
+  it('reports a GUID with two entries (a bad merge) at the second, and opens none', () => {
+    const two = serializeLock({
+      project: 'Prj1aaaaaaaaaaaaaaaaaa',
+      notetype: { mod: 100, style: 'style-1' },
+      notes: { G1aaaaaaaaa: entry, G2aaaaaaaaa: { ...entry, key: 'k2', q: 'q2' } },
+    }).replace('G2aaaaaaaaa', 'G1aaaaaaaaa');
+    const { lock, diagnostics, why } = PreviousLock.open(FILE, Buffer.from(two), none);
+    expect(lock).toBeNull();
+    expect(why).toBe('has GUIDs with two entries');
+    const line = two.split('\n').findIndex((l, n) => n > 5 && l.includes('G1aaaaaaaaa')) + 1;
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ rule: 'lock-duplicate', severity: 'error', file: FILE, line }),
+    ]);
+    expect(diagnostics[0]!.message).toContain(`(the first is at line ${line - 1})`);
+    // The same key in two different entries' fields is no duplicate.
+    expect(PreviousLock.open(FILE, BYTES, none).diagnostics).toEqual([]);
+  });
+
   it('refuses a lock file that is not JSON', () => {
     expect(() => PreviousLock.open(FILE, Buffer.from('{ nope'), none)).toThrow(IoError);
   });
