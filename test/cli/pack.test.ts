@@ -159,7 +159,7 @@ describe('the npm package', () => {
     );
     const config = JSON.parse(readFileSync(path.join(project, 'deckc.config.json'), 'utf8'));
     expect(() => readFileSync(path.join(project, config.$schema))).not.toThrow();
-  });
+  }, 120_000);
 
   it('exits 130 on Ctrl-C in --watch', async () => {
     const project = path.join(dir, 'fresh');
