@@ -21,7 +21,7 @@ import {
   shipsRetired,
 } from './outputs.js';
 import type { ScopePlan } from './plan-scopes.js';
-import type { Reuse } from './reuse.js';
+import { intact, type Reuse } from './reuse.js';
 import { Interrupted } from './types.js';
 
 export interface Emitted {
@@ -61,6 +61,7 @@ export async function emitPackages(
         options.formats,
         cache,
         cache ? packageKey(pkg, linkedEntries, plan.notetype, keyOf, run.salt) : '',
+        (file, hash) => intact(reuse.written, path.join(run.outDir, file), hash),
       ),
     ),
   );

@@ -42,19 +42,27 @@ export const retiredBase = (base: string) => `${base}.retired`;
 export const shipsRetired = (pkg: LinkedPackage, formats: readonly Format[]) =>
   pkg.retired.length > 0 && formats.includes('apkg');
 
+/**
+ * Which outputs of a package need emitting: an output is found when the cache knows its hash
+ * (by `base`, the package's key) and the file deckc wrote is still that output on disk
+ * (`onDisk`, given the output's file name and hash): the cache keeps no second copy of it.
+ */
 export async function planOutputs(
   pkg: LinkedPackage,
   formats: readonly Format[],
   cache: BuildCache | null,
   base: string,
+  onDisk: (file: string, hash: string) => Promise<boolean>,
 ): Promise<OutputPlan> {
   const wanted = formats.map((format) => ({ format, retired: false }));
   if (shipsRetired(pkg, formats)) wanted.push({ format: 'apkg', retired: true });
+  const name = packageFileName(pkg.name);
   const outputs = await Promise.all(
     wanted.map(async ({ format, retired }) => {
       const key = outputKey(base, format, retired);
       const hash = cache ? await cache.getOutputHash(key) : null;
-      const found = hash && (await cache!.hasBlob(hash)) ? hash : null;
+      const file = `${retired ? retiredBase(name) : name}.${format}`;
+      const found = hash && (await onDisk(file, hash)) ? hash : null;
       return { format, retired, key, found };
     }),
   );
@@ -112,7 +120,7 @@ export async function emitPlanned(
         const name = retired ? retiredBase(base) : base;
         const temp = await stage(name, format, bytes);
         emitted.set(planned, { base: name, format, blob, temp });
-        await cache?.putOutput(planned.key, bytes, blob).catch(() => undefined);
+        await cache?.putOutput(planned.key, blob).catch(() => undefined);
       }
     }),
   );

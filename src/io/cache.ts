@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { Lock } from '../identity/lock.js';
 import type { CompiledFile } from '../link/compiled.js';
 import type { FileSummary } from '../link/link.js';
@@ -13,13 +15,15 @@ import { writeAtomic } from './write.js';
 /**
  * The build cache: a content-addressed store under `.deckc-cache/` in the input root.
  *
- * - `files/<key>.json`: one compiled file. The key hashes the file's bytes, its path, the compile
+ * - `files/<key>.json`: one compiled file, gzipped (JSON of rendered HTML shrinks ~8×). The key hashes the file's bytes, its path, the compile
  *   options and the compiler's fingerprint, so an entry can only ever be served for exactly the
  *   input it was made from. The entry also lists the media the file read (path + content hash);
  *   a hit is trusted only when every one of them still hashes the same.
- * - `blobs/<sha256>`: media and emitted package bytes, stored once by content hash and verified
- *   against their name on every read.
- * - `out/<key>.json`: the blob hash of one emitted output, keyed by a hash of the package.
+ * - `blobs/<sha256>`: media, stored once by content hash and verified against their name on
+ *   every read.
+ * - `out/<key>.json`: the hash of one emitted output, keyed by a hash of the package. The
+ *   output's bytes are not kept: the file deckc wrote is their one copy, recognised by its stat
+ *   (`written.json`); an output deleted or edited since is emitted again.
  * - `scope/<key>.json`: the outcome of linking one scope (a top-level deck), keyed by its files'
  *   keys and its slice of the lock (see scopeKey in build/build.ts).
  * - `index.json`: each current file's summary (scope and explicit ids), by file key.
@@ -98,6 +102,10 @@ interface StoredEntry {
   deps: MediaDep[];
   compiled: Omit<CompiledFile, 'media'> & { media: { name: string; blob: string }[] };
 }
+
+const zip = promisify(gzip);
+const unzip = promisify(gunzip);
+const isGzip = (bytes: Uint8Array) => bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 export const sha256 = (data: Uint8Array | string): string =>
   createHash('sha256').update(data).digest('hex');
@@ -253,10 +261,12 @@ export class BuildCache {
     key: string,
     readMedia: (path: string) => Uint8Array | null,
   ): Promise<{ compiled: CompiledFile; deps: MediaDep[] } | null> {
-    const text = await readFile(this.entryPath('files', key), 'utf8').catch(() => null);
-    if (text === null) return null;
+    const bytes = await readFile(this.entryPath('files', key)).catch(() => null);
+    if (bytes === null) return null;
     let entry: StoredEntry;
     try {
+      // Gzipped by putFile; an entry of plain JSON (an older deckc) is read as it is.
+      const text = (isGzip(bytes) ? await unzip(bytes) : bytes).toString('utf8');
       entry = JSON.parse(text);
       if (entry?.layout !== LAYOUT || entry.key !== key || !isStoredFile(entry)) return null;
     } catch {
@@ -282,10 +292,10 @@ export class BuildCache {
       media.push({ name: m.name, blob: await this.writeBlob(m.data) });
     const entry: StoredEntry = { layout: LAYOUT, key, deps, compiled: { ...compiled, media } };
     // Blobs first, entry last: an entry never points at a blob that is not there yet.
-    await writeAtomic(this.entryPath('files', key), JSON.stringify(entry));
+    await writeAtomic(this.entryPath('files', key), await zip(JSON.stringify(entry), { level: 1 }));
   }
 
-  /** The hash of an emitted output stored under `key` (verify the blob before use). */
+  /** The hash of an emitted output stored under `key` (its bytes are the file deckc wrote). */
   async getOutputHash(key: string): Promise<string | null> {
     const text = await readFile(this.entryPath('out', key), 'utf8').catch(() => null);
     if (text === null) return null;
@@ -417,9 +427,9 @@ export class BuildCache {
     }
   }
 
-  async putOutput(key: string, data: Uint8Array, hash?: string): Promise<void> {
+  /** Records the hash of an emitted output (not its bytes: see `out/` above). */
+  async putOutput(key: string, blob: string): Promise<void> {
     if (this.readOnly) return;
-    const blob = await this.writeBlob(data, hash);
     await writeAtomic(this.entryPath('out', key), JSON.stringify({ layout: LAYOUT, key, blob }));
   }
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fileKey } from '../../src/build/keys.js';
 import type { CompiledFile } from '../../src/compile.js';
@@ -72,7 +73,11 @@ describe('BuildCache', () => {
     const cache = new BuildCache(dir);
     await cache.putFile('k', compiled, []);
     const [entry] = files(dir, 'files');
-    const text = readFileSync(entry!, 'utf8');
+    const zipped = readFileSync(entry!);
+    writeFileSync(entry!, zipped.subarray(0, zipped.length / 2));
+    expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
+    // The same as plain JSON (an entry of an older deckc): truncated, foreign, whole.
+    const text = gunzipSync(zipped).toString('utf8');
     writeFileSync(entry!, text.slice(0, text.length / 2));
     expect(await new BuildCache(dir).getFile('k', () => null)).toBeNull();
     writeFileSync(entry!, text.replace('"key":"k"', '"key":"j"'));
@@ -89,16 +94,24 @@ describe('BuildCache', () => {
     expect(await new BuildCache(dir).getFile('k', () => null)).not.toBeNull();
   });
 
-  it('stores emitted outputs as verified blobs', async () => {
+  it("records an emitted output's hash, not a second copy of its bytes", async () => {
     const dir = scratch();
     const cache = new BuildCache(dir);
-    const bytes = new TextEncoder().encode('package bytes');
-    await cache.putOutput('o', bytes);
-    const hash = await cache.getOutputHash('o');
-    expect(hash).toBe(sha256(bytes));
-    expect(Buffer.from((await cache.readBlob(hash!))!).toString()).toBe('package bytes');
-    writeFileSync(files(dir, 'blobs')[0]!, 'garbage');
-    expect(await new BuildCache(dir).readBlob(hash!)).toBeNull();
+    const hash = sha256(new TextEncoder().encode('package bytes'));
+    await cache.putOutput('o', hash);
+    expect(await cache.getOutputHash('o')).toBe(hash);
+    expect(await cache.readBlob(hash)).toBeNull();
     expect(await cache.getOutputHash('missing')).toBeNull();
+  });
+
+  it('stores compiled files gzipped, and still reads an entry of plain JSON', async () => {
+    const dir = scratch();
+    const cache = new BuildCache(dir);
+    await cache.putFile('k', { ...compiled, media: [] }, []);
+    const [entry] = files(dir, 'files');
+    const bytes = readFileSync(entry!);
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    writeFileSync(entry!, gunzipSync(bytes));
+    expect((await cache.getFile('k', () => null))?.compiled.path).toBe('a.md');
   });
 });
