@@ -25,7 +25,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     const commits: (() => Promise<void>)[] = [];
     // Every path counts: files stand for their project's root, globs are expanded (io/input.ts).
-    const inputs = await collectInputs(options.paths, options.cwd, options.ignore);
+    const inputs = await collectInputs(options.paths, options.cwd, options.ignore, options.limits);
     for (const input of inputs) {
       run.checkAbort();
       const commit = await buildRoot(run, input);

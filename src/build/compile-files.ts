@@ -87,6 +87,7 @@ async function compileMisses(root: RootContext, misses: number[]): Promise<numbe
           path: file.path,
           bytes,
           options: root.compileOptions,
+          mediaBytes: root.mediaBytes,
           cache:
             cache && !cache.readOnly && !state.moved ? { dir: cache.dir, key: state.key } : null,
         });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CompileOptions } from '../compile.js';
 import { LOCK_FILE } from '../identity/lock.js';
 import { BuildCache, CACHE_DIR, type MediaDep } from '../io/cache.js';
-import { type InputFile, type InputRoot, mediaReader } from '../io/input.js';
+import { DEFAULT_LIMITS, type InputFile, type InputRoot, mediaReader } from '../io/input.js';
 import type { CompiledFile } from '../link/compiled.js';
 import type { FileSummary } from '../link/link.js';
 import type { Diagnostic, Severity } from '../validate/schema.js';
@@ -94,6 +94,8 @@ export class RootContext {
   readonly relRoot: string;
   /** Defaults filled in, so that equal options always give equal cache keys. */
   readonly compileOptions: CompileOptions;
+  /** The largest media file read, in bytes: larger ones are not packaged. */
+  readonly mediaBytes: number;
   readonly keySalt: string;
   readonly states: SourceState[];
   /** Cache entries this build adds (see the pruning in build/commit.ts). */
@@ -109,14 +111,17 @@ export class RootContext {
   ) {
     const { options } = run;
     this.files = input.files;
-    this.readMedia = mediaReader(input.root);
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    this.mediaBytes = limits.mediaBytes;
+    this.readMedia = mediaReader(input.root, limits);
     this.relRoot = path.relative(options.cwd, input.root);
     this.compileOptions = {
       rootDeck: options.compile.rootDeck,
       tags: options.compile.tags ?? [],
       decks: options.compile.decks ?? {},
+      reverse: options.compile.reverse ?? {},
     };
-    this.keySalt = sourceSalt(run.salt, this.compileOptions);
+    this.keySalt = sourceSalt(run.salt, this.compileOptions, this.mediaBytes);
     this.states = this.files.map((file) => ({
       file,
       bytes: undefined,

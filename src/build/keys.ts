@@ -7,8 +7,8 @@
  * - **salt** (`compilerSalt`): the compiler fingerprint (deckc's own source, its dependencies'
  *   versions, package-lock.json: see io/cache.ts), empty when the cache is off. It is part of
  *   every key below, so that any change to deckc misses the whole cache.
- * - **source salt** (`sourceSalt`): the salt and the compile options, defaults filled in (equal
- *   options give equal keys).
+ * - **source salt** (`sourceSalt`): the salt, the compile options, defaults filled in (equal
+ *   options give equal keys), and the media size limit (a larger image is not packaged).
  * - **file key** (`fileKey`): source salt, the file's path in its input root, its bytes. Keys a
  *   compiled file (`files/`), its summary in the index, and its entry in `sources.json`.
  * - **stat shortcut** (`sameStat`): not a key but what lets a file's recorded key stand for its
@@ -41,8 +41,8 @@ export { sha256 };
 export const compilerSalt = (cache: boolean): string => (cache ? compilerFingerprint() : '');
 
 /** The salt of file keys: the compiler and the compile options (defaults filled in). */
-export const sourceSalt = (salt: string, options: CompileOptions): string =>
-  `${salt}\u0000${JSON.stringify(options)}`;
+export const sourceSalt = (salt: string, options: CompileOptions, mediaBytes: number): string =>
+  `${salt}\u0000${JSON.stringify(options)}\u0000${mediaBytes}`;
 
 /** The cache key of one source file. */
 export function fileKey(salt: string, filePath: string, bytes: Uint8Array): string {

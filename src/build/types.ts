@@ -5,6 +5,7 @@
 import type { CompileOptions } from '../compile.js';
 import type { Format } from '../emit/formats.js';
 import type { MediaDep, SourceStat } from '../io/cache.js';
+import type { InputLimits } from '../io/input.js';
 import type { Pool } from '../io/pool.js';
 import type { CompiledFile } from '../link/compiled.js';
 import type { Diagnostic } from '../validate/schema.js';
@@ -22,6 +23,8 @@ export interface BuildOptions {
   bundle: string | undefined;
   /** Globs of Markdown files to skip, relative to each input root. */
   ignore: readonly string[];
+  /** The largest Markdown and media files read (the config's `limits`; default DEFAULT_LIMITS). */
+  limits?: InputLimits;
   compile: CompileOptions;
   /** Seconds since the epoch. */
   now: number;

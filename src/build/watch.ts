@@ -86,7 +86,12 @@ export async function watch(options: BuildOptions, watching: WatchOptions): Prom
     timer = setTimeout(schedule, watching.debounceMs ?? 50);
   };
   // The input roots the build reads (a file stands for its project, globs are expanded).
-  const roots = await collectInputs(options.paths, options.cwd, options.ignore).then(
+  const roots = await collectInputs(
+    options.paths,
+    options.cwd,
+    options.ignore,
+    options.limits,
+  ).then(
     (inputs) => inputs.map((input) => input.root),
     () => null,
   );

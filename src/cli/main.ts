@@ -195,10 +195,6 @@ type Origin = string;
 /** The options build and check share, merged from flags, the config file and the defaults. */
 interface Settings {
   options: Omit<BuildOptions, 'write' | 'signal' | 'onFile' | 'now' | 'clock'> & {
-    /**
-     * The largest files read (the config's `limits`), for the engine to pass to collectInputs
-     * and mediaReader (io/input.ts) once BuildOptions carries them; until then the defaults.
-     */
     limits: InputLimits;
   };
   strict: boolean;
@@ -317,6 +313,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           ),
           tags: pick('tags', undefined, config.tags, []),
           decks: pick('decks', undefined, config.decks, {}),
+          reverse: pick('reverse', undefined, config.reverse, {}),
         },
         project: pick('project', undefined, config.project, undefined),
         limits: pick(
@@ -372,6 +369,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         rootDeck: o.compile.rootDeck,
         ignore: o.ignore,
         decks: o.compile.decks,
+        reverse: o.compile.reverse,
         tags: o.compile.tags,
         bundle: o.bundle ?? false,
         strict,

@@ -11,7 +11,7 @@ import {
 } from '../compile.js';
 import type { Lock } from '../identity/lock.js';
 import { BuildCache, type MediaDep, recordingReader, sha256 } from './cache.js';
-import { mediaReader } from './input.js';
+import { DEFAULT_LIMITS, mediaReader } from './input.js';
 
 /**
  * The work a build hands out: compile one file, or emit one package. Runs on a worker thread
@@ -25,6 +25,8 @@ export type Task =
       path: string;
       bytes: Uint8Array;
       options: CompileOptions;
+      /** The largest media file read (the config's `limits.mediaBytes`; default DEFAULT_LIMITS). */
+      mediaBytes?: number;
       /** Where to store the result; null without a cache. */
       cache: { dir: string; key: string } | null;
     }
@@ -53,10 +55,12 @@ export async function runTask(task: Task): Promise<TaskResult> {
       outputs: [...outputs].map(([format, bytes]) => [format, bytes, sha256(bytes)]),
     };
   }
-  let read = readers.get(task.root);
+  const mediaBytes = task.mediaBytes ?? DEFAULT_LIMITS.mediaBytes;
+  const reader = `${task.root}\u0000${mediaBytes}`;
+  let read = readers.get(reader);
   if (!read) {
-    read = mediaReader(task.root);
-    readers.set(task.root, read);
+    read = mediaReader(task.root, { ...DEFAULT_LIMITS, mediaBytes });
+    readers.set(reader, read);
   }
   const recording = recordingReader(read);
   const compiled = compileFile(task.bytes, task.path, recording.readMedia, task.options);
