@@ -199,7 +199,11 @@ function findDollarCloser(text: string, open: number, end: number): number {
   return -1;
 }
 
-export function tokenizeMath(text: string): TokenizedMath {
+/**
+ * `max`: stop once tokens and problems number more than this (a field beyond the math-span
+ * limit is shown as text anyway): 175,000 unclosed `[$]` otherwise held as many problems, ~75 MB.
+ */
+export function tokenizeMath(text: string, max = Number.POSITIVE_INFINITY): TokenizedMath {
   const tokens: MathToken[] = [];
   const problems: MathProblem[] = [];
   if (
@@ -249,9 +253,11 @@ export function tokenizeMath(text: string): TokenizedMath {
   const mathCloser = { ')': nextMatch(text, /\\\)/g), ']': nextMatch(text, /\\\]/g) };
   let dollars: number[] | null = null;
   let backticks: Map<number, number[]> | null = null;
+  const full = () => tokens.length + problems.length > max;
   for (const [regionStart, regionEnd] of proseRegions(text)) {
+    if (full()) break;
     let i = regionStart;
-    while (i < regionEnd) {
+    while (i < regionEnd && !full()) {
       const c = text[i];
       if (c === '\\') {
         const next = text[i + 1];
@@ -298,7 +304,7 @@ export function tokenizeMath(text: string): TokenizedMath {
             problems.push({
               offset: i,
               length: open.length,
-              message: `Unexpected '${opener[0]}' with no closing '${closer}', expected Anki LaTeX to end (kept as text)`,
+              message: unclosedLatex(opener[0], closer),
             });
             i += open.length;
             continue;
@@ -436,4 +442,16 @@ const ANKI_MARKUP_IN_HTML = /\[(?=sound:|\/?latex\]|\/?\$\$?\])/gi;
 export function finishAnkiMarkup(html: string): string {
   if (!html.includes('[') && !html.includes(ANKI_BRACKET)) return html;
   return html.replace(ANKI_MARKUP_IN_HTML, '&#91;').replaceAll(ANKI_BRACKET, '[');
+}
+
+const unclosedMessages = new Map<string, string>();
+/** One message string per opener and closer, shared by every problem that reports it. */
+function unclosedLatex(opener: string, closer: string): string {
+  const key = `${opener}\u0000${closer}`;
+  let message = unclosedMessages.get(key);
+  if (message === undefined) {
+    message = `Unexpected '${opener}' with no closing '${closer}', expected Anki LaTeX to end (kept as text)`;
+    unclosedMessages.set(key, message);
+  }
+  return message;
 }

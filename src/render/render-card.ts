@@ -239,7 +239,7 @@ function renderFieldHtml(
   const escaped = inline ? inlineOnly(field.value) : field.value;
   const shifted = escaped !== field.value;
   const source = escaped.replace(PRIVATE, '\uFFFD');
-  const math = tokenizeMath(source);
+  const math = tokenizeMath(source, LIMITS.mathSpans);
   const { tokens, problems } = math;
   const toOriginal = offsetMapper(tokens);
   const place = (startOffset: number | undefined, endOffset: number | undefined) => {
