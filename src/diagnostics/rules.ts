@@ -162,6 +162,19 @@ export const RULES = {
   },
   'missing-media': { severity: 'error', summary: 'an image whose file does not exist' },
   'media-outside-root': { severity: 'error', summary: 'an image path that leaves the input root' },
+  // render: media that users write (issue 14)
+  'unsupported-media': {
+    severity: 'error',
+    summary: 'an image, sound, embed or HTML media source of a kind Anki neither shows nor plays',
+  },
+  'note-embed': {
+    severity: 'warning',
+    summary: "an Obsidian embed of a note ('![[note]]'), which Anki cannot show (kept as text)",
+  },
+  'remote-media': {
+    severity: 'info',
+    summary: 'an image or media source at an http(s) URL, which Anki loads only when online',
+  },
   // identity
   'lock-stale': {
     severity: 'error',

@@ -17,10 +17,12 @@ import {
   scanClozes,
   splitTexBraces,
 } from './cloze.js';
+import { type Embed, embedCandidates, markEmbeds } from './embeds.js';
 import { escapeHtml } from './escape.js';
 import { highlightCode } from './highlight.js';
 import { checkLimits, LIMITS } from './limits.js';
 import {
+  ANKI_BRACKET,
   ankiMath,
   finishAnkiMarkup,
   type MathToken,
@@ -28,7 +30,7 @@ import {
   PLACEHOLDER_PATTERN,
   tokenizeMath,
 } from './math.js';
-import { addMedia, mediaName, resolveImage } from './media.js';
+import { addMedia, HTML_MEDIA_PREFIX, mediaKind, mediaName, resolveImage } from './media.js';
 import { looksLikeHtml, sanitize } from './sanitize.js';
 import { disarmTex, guardTex, unsafeAnkiLatex } from './tex-guard.js';
 
@@ -283,6 +285,8 @@ function renderFieldHtml(
     return plainText(field.value, inline);
   }
   const mdast = (AUTOLINK_CANDIDATE.test(text) ? processor : lean).parse(text);
+  const { embeds, problems: embedProblems } = markEmbeds(mdast, text);
+  for (const p of embedProblems) ctx.sink.report(p.rule, place(p.start, p.end), p.message);
   // A '$' that Markdown reads as code (an indented block the tokeniser cannot tell) is no problem.
   const code = problems.length > 0 ? codeRanges(mdast, toOriginal) : [];
   for (const p of problems) {
@@ -317,7 +321,7 @@ function renderFieldHtml(
       'Unexpected MathJax command that writes links, CSS or HTML attributes outside a math span, expected plain TeX (disarmed)',
     );
   });
-  packageImages(tree, ctx, media, place);
+  packageMedia(tree, ctx, media, place, embeds);
   highlightCode(tree);
 
   let html = finishAnkiMarkup(processor.stringify(tree));
@@ -514,12 +518,36 @@ const FLOW_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinit
 
 type Placer = (start: number | undefined, end: number | undefined) => { start: Point; end?: Point };
 
-function packageImages(tree: HastRoot, ctx: RenderContext, media: MediaFile[], place: Placer) {
+/** Elements whose `src` names media: images, and HTML audio and video (with their sources). */
+const MEDIA_ELEMENTS = new Set(['img', 'audio', 'video', 'source']);
+
+/**
+ * Packages the media the field references, in place: `<img>` files (a sound file becomes Anki's
+ * `[sound:name]`, the form its players and the preview read), `<audio>`, `<video>` and `<source>`
+ * files (under HTML_MEDIA_PREFIX names, see media.ts), and Obsidian embeds (`embeds`, keyed by the
+ * start offset their `<img>` keeps). Remote files stay remote, with an info.
+ */
+function packageMedia(
+  tree: HastRoot,
+  ctx: RenderContext,
+  media: MediaFile[],
+  place: Placer,
+  embeds: ReadonlyMap<number, Embed>,
+) {
   const visit = (node: HastRoot | Element) => {
-    for (const child of node.children as HastContent[]) {
+    const children = node.children as HastContent[];
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
       if (child.type !== 'element') continue;
-      if (child.tagName === 'img' && typeof child.properties.src === 'string') {
-        packageImage(child, child.properties.src, ctx, media, place);
+      if (MEDIA_ELEMENTS.has(child.tagName) && typeof child.properties.src === 'string') {
+        const start = child.position?.start.offset;
+        const embed =
+          child.tagName === 'img' && start !== undefined ? embeds.get(start) : undefined;
+        const sound = packageElement(child, ctx, media, place, embed);
+        if (sound !== null) {
+          children[i] = { type: 'text', value: `${ANKI_BRACKET}sound:${sound}]` };
+          continue;
+        }
       }
       visit(child);
     }
@@ -527,34 +555,85 @@ function packageImages(tree: HastRoot, ctx: RenderContext, media: MediaFile[], p
   visit(tree);
 }
 
-function packageImage(
-  img: Element,
-  src: string,
+/** What an element's media is called in messages. */
+const MEDIA_NOUN: Record<string, string> = {
+  img: 'image',
+  audio: 'audio',
+  video: 'video',
+  source: 'media source',
+};
+
+/**
+ * Packages one element's `src` and points it at the packaged name; returns the name instead when
+ * the element is an `<img>` of a sound, which becomes a `[sound:]` tag. Problems are reported
+ * (`missing-media`, `media-outside-root`, `unsupported-media`, `remote-media`) and leave the
+ * element as written.
+ */
+function packageElement(
+  element: Element,
   ctx: RenderContext,
   media: MediaFile[],
   place: Placer,
-) {
-  const at = place(img.position?.start.offset, img.position?.end.offset);
+  embed: Embed | undefined,
+): string | null {
+  const src = embed?.target ?? String(element.properties.src);
+  const at = embed
+    ? place(embed.start, embed.end)
+    : place(element.position?.start.offset, element.position?.end.offset);
+  const tag = element.tagName;
+  const written = embed ? `![[${src}]]` : `'${src}'`;
   const resolved = resolveImage(src, ctx.file);
-  if (resolved.kind === 'remote') return;
-  if (resolved.kind === 'outside-root') {
+  if (resolved.kind === 'remote' && !embed) {
+    if (/^(?:https?:)?\/\//i.test(src.trim()))
+      ctx.sink.report(
+        'remote-media',
+        at,
+        `Remote ${MEDIA_NOUN[tag]} '${src}' kept as a link: Anki shows it only when online (download it beside the Markdown file to package it)`,
+      );
+    return null;
+  }
+  const kind = mediaKind(resolved.kind === 'local' ? resolved.path : src);
+  // An <img> of a sound is Anki's sound tag; <audio>/<video> may hold any file Anki can play.
+  const sound = tag === 'img' && kind === 'sound';
+  if (kind === 'unsupported' || (tag !== 'img' && kind === 'image')) {
+    ctx.sink.report(
+      'unsupported-media',
+      at,
+      `Unexpected ${MEDIA_NOUN[tag]} ${written} of a kind Anki ${tag === 'img' ? 'shows neither as an image nor as a sound' : 'cannot play'}, expected ${tag === 'img' ? 'an image (png, jpg, gif, svg, webp…) or a sound (mp3, ogg, wav, m4a…)' : 'an audio or video file (mp3, ogg, wav, m4a, mp4, webm…)'}`,
+    );
+    return null;
+  }
+  const candidates = embed
+    ? embedCandidates(src, ctx.file)
+    : resolved.kind === 'local'
+      ? [resolved.path]
+      : null;
+  if (candidates === null) {
     ctx.sink.report(
       'media-outside-root',
       at,
-      `Unexpected image path '${src}' outside the input root, expected a path inside it relative to the Markdown file`,
+      `Unexpected ${sound ? 'sound' : MEDIA_NOUN[tag]} path ${written} outside the input root, expected a path inside it relative to the Markdown file`,
     );
-    return;
+    return null;
   }
-  const data = ctx.readMedia(resolved.path);
+  let path = candidates[0]!;
+  let data: Uint8Array | null = null;
+  for (const candidate of candidates) {
+    data = ctx.readMedia(candidate);
+    path = candidate;
+    if (data) break;
+  }
   if (!data) {
     ctx.sink.report(
       'missing-media',
       at,
-      `Unexpected missing image '${src}' (looked for '${resolved.path}' in the input root), expected an existing file`,
+      `Unexpected missing ${sound ? 'sound' : MEDIA_NOUN[tag]} ${written} (looked for ${candidates.map((c) => `'${c}'`).join(' and ')} in the input root), expected an existing file`,
     );
-    return;
+    return null;
   }
-  const name = mediaName(resolved.path, data);
+  const name = mediaName(path, data, tag === 'img' ? '' : HTML_MEDIA_PREFIX);
   addMedia(media, { name, data: data as MediaFile['data'] });
-  img.properties.src = name;
+  if (sound) return name;
+  element.properties.src = name;
+  return null;
 }

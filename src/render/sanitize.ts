@@ -3,7 +3,9 @@
  * HTML from Markdown is cut down to a safe subset; every removal is reported (the author should
  * know their `<iframe>` is gone). Own code instead of hast-util-sanitize because that package
  * removes silently and we must say what went where; the lists follow its GitHub-like default
- * schema, plus a few benign tags real notes use (`u`, `mark`, `small`, `center`, `font`).
+ * schema, plus a few benign tags real notes use (`u`, `mark`, `small`, `center`, `font`), and
+ * `<audio>`, `<video>` and `<source>` with their playback attributes only (no handlers, no
+ * `poster`, `src` only relative or http(s)): the media pass packages their local files.
  */
 import type { Element, ElementContent, Root as HastRoot, Properties, RootContent } from 'hast';
 
@@ -27,9 +29,6 @@ const DROP = new Set([
   'form',
   'svg',
   'math',
-  'audio',
-  'video',
-  'source',
   'track',
   'canvas',
   'portal',
@@ -41,10 +40,10 @@ const DROP = new Set([
 /** Kept (with their allowed attributes). Unknown tags are unwrapped: their children stay. */
 const ALLOW = new Set(
   (
-    'a abbr b bdi bdo blockquote br caption center cite code col colgroup dd del details dfn div dl ' +
-    'dt em figcaption figure font h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre q rp rt ' +
-    'ruby s samp section small span strike strong sub summary sup table tbody td tfoot th thead tr ' +
-    'tt u ul var wbr html body'
+    'a abbr audio b bdi bdo blockquote br caption center cite code col colgroup dd del details dfn ' +
+    'div dl dt em figcaption figure font h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre ' +
+    'q rp rt ruby s samp section small source span strike strong sub summary sup table tbody td ' +
+    'tfoot th thead tr tt u ul var video wbr html body'
   ).split(' '),
 );
 
@@ -81,6 +80,9 @@ const GLOBAL_ATTRIBUTES = new Set(['title', 'lang', 'dir', 'align', 'className',
 const ELEMENT_ATTRIBUTES: Record<string, Set<string>> = {
   a: new Set(['href', 'dataFootnoteRef', 'dataFootnoteBackref', 'ariaDescribedBy', 'ariaLabel']),
   img: new Set(['src', 'alt', 'width', 'height']),
+  audio: new Set(['src', 'controls', 'loop', 'muted', 'preload', 'autoPlay']),
+  video: new Set(['src', 'controls', 'loop', 'muted', 'preload', 'autoPlay', 'width', 'height']),
+  source: new Set(['src', 'type']),
   ol: new Set(['start', 'reversed', 'type']),
   li: new Set(['value']),
   td: new Set(['colSpan', 'rowSpan']),

@@ -128,6 +128,35 @@ export const VECTORS: Vector[] = [
     rules: ['unsafe-html'],
   },
   {
+    name: 'audio and video with handlers, script URLs and a poster',
+    path: 'Media/a.md',
+    markdown: card(
+      '<audio controls src="javascript:alert(1)" onplay="alert(1)"></audio><video src="clip.mp4" poster="javascript:alert(2)" onloadstart=alert(3)><source src="  JaVaScRiPt:alert(4)" onerror="alert(5)"></video>',
+    ),
+    rules: ['unsafe-html'],
+    keeps: '<video src="_deckc-',
+    media: { 'Media/clip.mp4': new Uint8Array([0, 0, 0, 24]) },
+  },
+  {
+    name: 'embeds and sounds leaving the root, at a URL, or missing',
+    path: 'Media/b.md',
+    markdown: card(
+      '![[../../etc/passwd.png]] ![[/etc/x.mp3]] ![[https://e.test/x.ogg]] ![](../../x.mp3) ![[no.png]]',
+    ),
+    rules: ['media-outside-root', 'missing-media'],
+  },
+  {
+    name: 'an embedded picture and sound, packaged by content',
+    path: 'Media/c.md',
+    markdown: card('![[pic.png|40]] ![[hello.ogg]]'),
+    rules: [],
+    keeps: '[sound:deckc-',
+    media: {
+      'Media/pic.png': new Uint8Array([137, 80, 78, 71]),
+      'hello.ogg': new Uint8Array([79, 103, 103, 83]),
+    },
+  },
+  {
     name: 'a folder named F<svg onload=alert(1)>',
     path: 'F<svg onload=alert(1)>/a.md',
     markdown: card('A.'),
