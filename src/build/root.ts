@@ -10,7 +10,7 @@ import type { InputRoot } from '../io/input.js';
 import { readLockBytes } from '../io/lock-file.js';
 import { projectIdOf } from '../link/link.js';
 import { commitRoot, type StagedRoot } from './commit.js';
-import { crashedAny, obtain, obtained } from './compile-files.js';
+import { crashedAny, obtain, obtained, worthWorkers } from './compile-files.js';
 import { openCache, RootContext, type Run } from './context.js';
 import { emitPackages } from './emit-packages.js';
 import { heldScopes, reportHeld } from './hold.js';
@@ -38,8 +38,10 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
   const index = (await cache?.readIndex()) ?? { summaries: new Map(), lock: null, writes: 0 };
   // Files the cache knows nothing of are compiled on workers: they boot while this thread
   // reads the lock file.
-  const unknown = root.states.filter((s) => !index.summaries.has(s.key)).length;
-  if (run.jobs > 1 && unknown >= 2 * run.jobs) void run.workers.get(true);
+  const unknown = root.files.flatMap((_, i) =>
+    index.summaries.has(root.states[i]!.key) ? [] : [i],
+  );
+  if (worthWorkers(root, unknown)) void run.workers.get(true);
   const opened = PreviousLock.open(lockPath, lockBytes, {
     remembered: options.memo?.locks.get(lockPath),
     indexHash: index.lock?.hash,

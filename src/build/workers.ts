@@ -39,6 +39,11 @@ export class Workers {
     return this.lone;
   }
 
+  /** Whether the pool of workers is running (or starting). */
+  get running(): boolean {
+    return this.pool !== null;
+  }
+
   get hasHelper(): boolean {
     return this.lone !== null;
   }

@@ -22,8 +22,11 @@ const ENTRY = path.join(REPO, 'test/scale/cli-entry.ts');
 const options = (cwd: string, more: Partial<BuildOptions> = {}) => buildOptions(cwd, ['lib'], more);
 
 const state = (dir: string) => readTree(dir, (r) => r.includes('.deckc-cache'));
+/** Whole compiled-file entries (not their folders, nor the temporary files of writes under way). */
 const cacheEntries = (dir: string) =>
-  readdirSync(path.join(dir, 'lib/.deckc-cache/v2/files'), { recursive: true }).length;
+  readdirSync(path.join(dir, 'lib/.deckc-cache/v2/files'), { recursive: true }).filter((f) =>
+    String(f).endsWith('.json'),
+  ).length;
 
 /** A library built once, then edited everywhere so that the next build has real work to do. */
 async function editedLibrary() {
