@@ -94,7 +94,9 @@ describe('golden outputs', () => {
         for (const { jobs, cache } of CELLS) {
           const dir = scratch();
           library.make(dir);
-          const run = () => build(options(dir, { jobs, cache, bundle }));
+          // jobs 2 on workers whatever the work, so that the parallel path is pinned too.
+          const workers = jobs > 1 ? ('always' as const) : ('auto' as const);
+          const run = () => build(options(dir, { jobs, cache, bundle, workers }));
           const cold = await run();
           const cell = `jobs ${jobs}, cache ${cache ? 'on' : 'off'}`;
           cells.push({ cell, outputs: digest(dir), result: summary(cold) });

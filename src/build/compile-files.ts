@@ -35,7 +35,7 @@ export function worthWorkers(root: RootContext, indexes: readonly number[]): boo
   if (root.run.jobs < 2 || indexes.length < 2 * root.run.jobs) return false;
   let bytes = 0;
   for (const i of indexes) bytes += root.states[i]!.size;
-  return bytes >= PARALLEL_BYTES || !!root.options.pool;
+  return bytes >= PARALLEL_BYTES || !!root.options.pool || root.options.workers === 'always';
 }
 
 export const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);

@@ -79,7 +79,10 @@ export async function emitPackages(
   // Workers boot only for notes enough to pay for them (see PARALLEL_NOTES), unless they run.
   const notes = plans.reduce((n, p) => n + (hasMissing(p) ? p.pkg.notes.length : 0), 0);
   const parallel =
-    (toEmit >= 2 && jobs > 1 && (workers.running || notes >= PARALLEL_NOTES)) || !!options.pool;
+    (toEmit >= 2 &&
+      jobs > 1 &&
+      (workers.running || notes >= PARALLEL_NOTES || options.workers === 'always')) ||
+    !!options.pool;
   const emitPool = (formats: readonly Format[]) =>
     run.stopped
       ? Promise.reject(new Interrupted())

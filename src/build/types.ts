@@ -42,6 +42,11 @@ export interface BuildOptions {
    */
   jobs?: number;
   /**
+   * 'auto' (the default): workers only for work enough to pay for their boot (PARALLEL_BYTES,
+   * PARALLEL_NOTES); 'always': whenever there are two tasks per job (tests of the parallel path).
+   */
+  workers?: 'auto' | 'always';
+  /**
    * Use and fill `.deckc-cache/` in each input root (default true); 'read' serves what it holds
    * and writes nothing to it (`deckc check`).
    */
