@@ -5,7 +5,8 @@
  * start-up, as a user sees them) over temporary copies of
  *   - a synthetic library (gen-corpus 20 books × 30 parts × 45 cards = 27,000 cards),
  *   - the real corpus (/work/shared/corpus/real, copied: caches and lock files are written),
- *   - with --big, a 135,000-card library (100 × 30 × 45), for peak memory.
+ *   - with --big, a 135,000-card library (100 × 30 × 45), for peak memory, and the real corpus
+ *     eight times over (~87,000 cards), for peak memory and the cache's size.
  * Per library: cold build (empty cache), unchanged rebuild, one file changed; wall time, cards/s,
  * peak RSS (GNU time's maximum resident set size: the whole process, worker threads included);
  * then cold builds with --no-cache at --jobs 1 and --jobs N for the parallel speed-up, and the
@@ -228,6 +229,37 @@ if (args.includes('--big')) {
     row('unchanged rebuild (2nd)', deckc(dir, input, ['--jobs', String(jobsN)]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+  if (existsSync(REAL)) {
+    // The real corpus eight times over (~87,000 cards, 77 MB): the size of the library deckc is
+    // for, with real files' shapes; peak memory and the cache's size against the sources'.
+    const eight = mkdtempSync(path.join(tmpdir(), 'deckc-bench-real8-'));
+    try {
+      for (let i = 1; i <= 8; i++)
+        cpSync(REAL, path.join(eight, 'real8', `copy-${i}`), { recursive: true });
+      console.log('\nreal corpus × 8 (peak memory, cache size):');
+      row(`cold, --jobs ${jobsN}`, deckc(eight, 'real8', ['--jobs', String(jobsN)]));
+      row('unchanged rebuild (1st)', deckc(eight, 'real8', ['--jobs', String(jobsN)]));
+      const du = (what: string) =>
+        Number(
+          execFileSync(
+            'du',
+            [
+              '-sk',
+              '--apparent-size',
+              ...(what === 'sources' ? ['--exclude=.deckc-cache'] : []),
+              what === 'sources' ? 'real8' : 'real8/.deckc-cache',
+            ],
+            { cwd: eight, encoding: 'utf8' },
+          ).split('\t')[0],
+        ) / 1024;
+      const [sources, cache] = [du('sources'), du('cache')];
+      console.log(
+        `  sources ${sources.toFixed(1)} MB, .deckc-cache ${cache.toFixed(1)} MB = ${(cache / sources).toFixed(2)}× the sources`,
+      );
+    } finally {
+      rmSync(eight, { recursive: true, force: true });
+    }
   }
 }
 
