@@ -12,6 +12,11 @@
  *   (`locateFile`). The two bundles above and lib/emit/apkg.js (the library's, rewritten here)
  *   import it, so sql.js itself is only a dev dependency (it holds 30 MB of other builds).
  *
+ * - `lib/mathjax.bundle.cjs`: the MathJax modules the preview (`--format html`) loads, those
+ *   listed in src/emit/mathjax.ts (MATHJAX_MODULES), as one CommonJS file that lib/emit/mathjax.js
+ *   requires on first use, so mathjax-full is only a dev dependency too and a build without the
+ *   preview never loads it.
+ *
  * The banner gives bundled CommonJS code a `require` (and sql.js a `__dirname`).
  *
  * First, compiled files whose source is gone (a module moved or deleted) are removed from lib/:
@@ -80,6 +85,28 @@ if (!apkgText.includes(`from '${SQL_JS}'`)) {
   if (!apkgText.includes("from 'sql.js'")) throw new Error(`${apkg} no longer imports sql.js`);
   writeFileSync(apkg, apkgText.replace("from 'sql.js'", `from '${SQL_JS}'`));
 }
+
+// MathJax: its CommonJS modules, each under its own id, for src/emit/mathjax.ts to require.
+const mathJaxIds = [
+  ...readFileSync('src/emit/mathjax.ts', 'utf8')
+    .split('MATHJAX_MODULES = [')[1]
+    .split('] as const')[0]
+    .matchAll(/'(mathjax-full\/[^']+)'/g),
+].map((m) => m[1]);
+if (mathJaxIds.length === 0) throw new Error('src/emit/mathjax.ts lists no MathJax module');
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  stdin: {
+    contents: `module.exports = {\n${mathJaxIds.map((id) => `  ${JSON.stringify(id)}: require(${JSON.stringify(id)}),`).join('\n')}\n};\n`,
+    resolveDir: '.',
+    sourcefile: 'mathjax-modules.cjs',
+  },
+  outfile: 'lib/mathjax.bundle.cjs',
+  minify: true,
+  legalComments: 'eof',
+});
 
 /** Leaves the compiler out of the command line's bundle: the worker bundle brings it. */
 const compilerOutside = {

@@ -4,8 +4,9 @@
  * small inline script for the light/dark switch (it toggles Anki's `nightMode` / `night_mode`
  * classes), nothing fetched.
  *
- * Math: Anki typesets `\(…\)` / `\[…\]` with MathJax at review time. The preview cannot fetch
- * MathJax and inlining it would add megabytes, so it shows the delimited TeX as written.
+ * Math: Anki typesets `\(…\)` / `\[…\]` with MathJax at review time; the preview typesets them at
+ * build time (MathJax's SVG output, preview-math.ts), so the page needs no script and no network
+ * for them. Sounds (`[sound:name]`) become `<audio controls>` players of the packaged file.
  */
 
 import { escapeHtml } from '../render/escape.js';
@@ -22,6 +23,7 @@ import {
 } from '../render/templates.js';
 import type { Diagnostic, MediaFile, Note } from '../validate/schema.js';
 import { cardOrds } from './notetype.js';
+import { typesetPage } from './preview-math.js';
 
 export interface PreviewInput {
   deck: string;
@@ -39,6 +41,15 @@ const MIME: Record<string, string> = {
   gif: 'image/gif',
   webp: 'image/webp',
   avif: 'image/avif',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  webm: 'audio/webm',
 };
 
 /** Points `src="name"` of packaged media at data: URLs (the page has no media folder beside it). */
@@ -209,10 +220,11 @@ export function emitPreview(input: PreviewInput): string {
   for (const d of input.diagnostics) counts[d.severity]++;
   const cards = input.notes.map(noteCards);
   const cardCount = cards.reduce((n, list) => n + list.length, 0);
-  const notes = inlineMedia(
+  const typeset = typesetPage(
     input.notes.map((note, i) => noteSection(note, cards[i]!, i, byNote.get(i) ?? [])).join('\n'),
-    input.media ?? [],
+    new Set((input.media ?? []).map((m) => m.name)),
   );
+  const notes = inlineMedia(typeset.html, input.media ?? []);
   // The cloze note type's CSS, only on a page that shows cloze cards.
   const css = input.notes.some((note) => note.kind === 'cloze') ? `${CSS}${CLOZE_CSS}` : CSS;
   const other =
@@ -227,12 +239,12 @@ export function emitPreview(input: PreviewInput): string {
 <title>${escapeHtml(input.deck)} — deckc preview</title>
 <style>
 ${css}
-${PAGE_CSS}
+${PAGE_CSS}${typeset.css ? `\n${typeset.css}` : ''}
 </style>
 </head>
 <body>
-<div class="top"><h1>${escapeHtml(input.deck)}</h1><span class="summary">${cardCount} cards · ${counts.error} errors · ${counts.warning} warnings · math shown as TeX (Anki typesets it with MathJax)</span><button id="theme" type="button">Dark mode</button></div>
-<main>
+<div class="top"><h1>${escapeHtml(input.deck)}</h1><span class="summary">${cardCount} cards · ${counts.error} errors · ${counts.warning} warnings · math typeset with MathJax at build time</span><button id="theme" type="button">Dark mode</button></div>
+<main>${typeset.defs ? `\n${typeset.defs}` : ''}
 ${other}
 ${notes}
 </main>

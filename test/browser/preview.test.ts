@@ -122,10 +122,31 @@ describe('preview page in chromium', () => {
     await page.goto(pathToFileURL(htmlPath).href);
 
     expect(await page.locator('.preview-note').count()).toBe(CARDS.length);
+    // Math is typeset at build time: SVG in the page, no TeX delimiter left in what it shows.
     const text = await page.locator('main').textContent();
-    expect(text).toContain('\\(z_i\\)');
-    expect(text).toContain('\\[');
-    expect(text).toContain('\\(n \\log n\\)');
+    expect(text).not.toMatch(/\\\(|\\\[/);
+    expect(await page.locator('#note-1 mjx-container[jax="SVG"] > svg').count()).toBeGreaterThan(2);
+    expect(await page.locator('#note-1 mjx-container[display="true"] > svg').count()).toBe(1);
+    expect(await page.locator('#note-3 mjx-container svg').count()).toBeGreaterThan(4);
+    const formula = await page
+      .locator('#note-1 mjx-container[display="true"] > svg')
+      .evaluate((e) => {
+        const box = e.getBoundingClientRect();
+        return { width: box.width, height: box.height, glyphs: e.querySelectorAll('use').length };
+      });
+    expect(formula.width).toBeGreaterThan(40);
+    expect(formula.height).toBeGreaterThan(15);
+    expect(formula.glyphs).toBeGreaterThan(5);
+    // Each glyph drawn from the page's one font cache.
+    const missing = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('mjx-container use')).filter((u) => {
+          const id = (u.getAttribute('href') ?? u.getAttribute('xlink:href') ?? '').slice(1);
+          return !document.getElementById(id);
+        }).length,
+    );
+    expect(missing).toBe(0);
+    expect(await page.locator('#MJX-SVG-global-cache').count()).toBe(1);
     expect(await page.locator('pre code .hljs-keyword').count()).toBeGreaterThan(0);
     expect(await page.locator('table td').count()).toBe(6);
     // The unbalanced '$' is listed beside its card; the file-level one at the top.
@@ -176,5 +197,81 @@ describe('preview page in chromium', () => {
 
     expect(errors).toEqual([]);
     expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
+  });
+
+  it('typesets math and plays a sound with the network cut off', async () => {
+    // A 0.1 s silent WAV: 8 kHz, 8-bit mono.
+    const samples = 800;
+    const wav = Buffer.alloc(44 + samples, 0x80);
+    wav.write('RIFF', 0);
+    wav.writeUInt32LE(36 + samples, 4);
+    wav.write('WAVEfmt ', 8);
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(8000, 24);
+    wav.writeUInt32LE(8000, 28);
+    wav.writeUInt16LE(1, 32);
+    wav.writeUInt16LE(8, 34);
+    wav.write('data', 36);
+    wav.writeUInt32LE(samples, 40);
+    const card: Card = {
+      type: 'card',
+      title: null,
+      context: null,
+      question: fieldOf('Say \\(\\ce{H2O}\\) aloud.', 3, 4),
+      answer: fieldOf('[sound:water.wav]\n\n$$\\int_0^1 x\\,dx$$', 5),
+      id: null,
+      position: fieldOf('x', 3).position,
+    };
+    const sink = new DiagnosticSink('deck/sound.md');
+    const { fields, media } = renderCard(card, {
+      sink,
+      file: 'deck/sound.md',
+      readMedia: (path) => (path.endsWith('water.wav') ? new Uint8Array(wav) : null),
+    });
+    expect(sink.messages).toEqual([]);
+    const note: Note = {
+      guid: 'guid-sound',
+      deck: 'Sound',
+      tags: [],
+      fields: { ...fields, Source: 'deck/sound.md:3' },
+      mod: 0,
+      added: 0,
+      source: { file: 'deck/sound.md', line: 3, column: 1 },
+    };
+    mkdirSync(outDir, { recursive: true });
+    const htmlPath = join(outDir, 'preview-sound.html');
+    writeFileSync(htmlPath, emitPreview({ deck: 'Sound', notes: [note], diagnostics: [], media }));
+
+    const page = await context.newPage();
+    const outside: string[] = [];
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Anything but the page itself and its data: URLs is refused (and counted).
+    await page.route(/^(?!file:|data:)/, (route) => {
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(htmlPath).href);
+    expect(await page.locator('main').textContent()).not.toMatch(/\\\(|\\\[|\[sound:/);
+    expect(await page.locator('mjx-container > svg').count()).toBe(3); // front, back ×2
+    const audio = page.locator('.side audio[controls]');
+    expect(await audio.count()).toBe(1);
+    const played = await audio.evaluate(async (a: HTMLAudioElement) => {
+      a.muted = true;
+      a.preload = 'auto';
+      a.load();
+      await new Promise((resolve, reject) => {
+        a.addEventListener('loadedmetadata', resolve, { once: true });
+        a.addEventListener('error', () => reject(new Error('audio error')), { once: true });
+      });
+      return { src: a.currentSrc.slice(0, 20), duration: a.duration };
+    });
+    expect(played.src).toBe('data:audio/wav;base6');
+    expect(played.duration).toBeCloseTo(0.1, 2);
+    await page.screenshot({ path: join(outDir, 'preview-sound.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
   });
 });

@@ -119,10 +119,40 @@ describe('the npm package', () => {
     const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies)).not.toContain('sql.js');
     expect(existsSync(path.join(host, 'node_modules/sql.js'))).toBe(false);
-    // Was 79.5 MB with sql.js (30 MB of builds deckc never loads).
+    // Was 79.5 MB with sql.js (30 MB of builds deckc never loads); mathjax-full and its dependencies would add 53 MB.
     const kb = Number(run('du', ['-sk', 'node_modules'], host).stdout.split('\t')[0]);
     expect(kb).toBeLessThan(60_000);
   });
+
+  it('bundles the MathJax it loads: mathjax-full not installed, the preview typesets math', () => {
+    expect(files).toContain('lib/mathjax.bundle.cjs');
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).not.toContain('mathjax-full');
+    expect(existsSync(path.join(host, 'node_modules/mathjax-full'))).toBe(false);
+    const project = path.join(dir, 'math');
+    mkdirSync(path.join(project, 'decks/Math'), { recursive: true });
+    writeFileSync(
+      path.join(project, 'decks/Math/part-1.md'),
+      ':p What is $e^{i\\pi}$?\n??x\n$$e^{i\\pi} + 1 = 0$$ and \\(\\ce{H2O}\\).\nx??\n',
+    );
+    const deckc = path.join(host, 'node_modules/.bin/deckc');
+    for (const jobs of ['1', '2']) {
+      const out = `dist-${jobs}`;
+      const build = run(
+        deckc,
+        ['build', 'decks', '--out', out, '--format', 'html', '-j', jobs, '--no-cache'],
+        project,
+      );
+      expect(build.status, build.stderr).toBe(0);
+      const page = readFileSync(path.join(project, out, 'Math.html'), 'utf8');
+      const cards = page.slice(page.indexOf('<article'));
+      expect(cards).toContain('<mjx-container class="MathJax" jax="SVG" display="true">');
+      expect(cards).not.toMatch(/\\\(|\\\[/);
+    }
+    expect(readFileSync(path.join(project, 'dist-2/Math.html'))).toEqual(
+      readFileSync(path.join(project, 'dist-1/Math.html')),
+    );
+  }, 60_000);
 
   it('prints its own version in a project that has another, and globally', () => {
     const local = run(path.join(host, 'node_modules/.bin/deckc'), ['--version'], host);
