@@ -9,7 +9,7 @@ import type { Lock } from '../identity/lock.js';
 import type { CompiledFile } from '../link/compiled.js';
 import type { FileSummary } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
-import type { FileStat } from './input.js';
+import type { FileStat, MediaReader } from './input.js';
 import { writeAtomic } from './write.js';
 
 /**
@@ -168,13 +168,14 @@ function readVersion(file: string): string {
 /**
  * Wraps a media reader so that it records what it read, for the cache entry's dependencies.
  */
-export function recordingReader(read: (path: string) => Uint8Array | null) {
+export function recordingReader(read: MediaReader) {
   const deps = new Map<string, MediaDep>();
-  const readMedia = (relative: string) => {
+  const readMedia: MediaReader = (relative: string) => {
     const data = read(relative);
     deps.set(relative, { path: relative, hash: data ? sha256(data) : null });
     return data;
   };
+  if (read.refusal) readMedia.refusal = read.refusal;
   return { readMedia, deps: () => [...deps.values()] };
 }
 

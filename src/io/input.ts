@@ -363,6 +363,12 @@ async function walkRoot(
       return null;
     }
     if (!inside(real, realRoot)) {
+      // A link to media out of the root is reported where a card uses it (mediaReader).
+      const folder = await stat(full).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!folder && !isMarkdown(full)) return null;
       diagnostics.push(
         atEntry(
           relativeOf(full),
@@ -406,6 +412,8 @@ async function walkRoot(
         if (!kind || kind.isDirectory()) return kind ? full : null;
         const relative = relativeOf(full);
         if (!kind.isFile()) {
+          // Media that is not a regular file is reported where a card uses it (mediaReader).
+          if (!isMarkdown(entry.name)) return null;
           diagnostics.push(
             atEntry(
               relative,
@@ -502,25 +510,64 @@ export async function readInputFile(file: InputFile): Promise<Uint8Array> {
 }
 
 /**
- * Reads media by path relative to the root; null when missing, when the real path leaves the
- * root (a symlink pointing out is refused like `../`, and the walk reports it as
- * `outside-root`), when it is not a regular file (a FIFO would block, a device never end) or
- * when it is larger than `limits.mediaBytes`.
+ * Why a media file was not read, as a diagnostic's rule and the words for its message: the
+ * same rules the walk gives Markdown files, so one question has one rule.
  */
-export function mediaReader(
-  root: string,
-  limits: InputLimits = DEFAULT_LIMITS,
-): (relative: string) => Uint8Array | null {
+export interface MediaRefusal {
+  rule: 'outside-root' | 'not-a-file' | 'file-too-large';
+  /** Completes "Unexpected <kind> '<name>' …" (the render says which kind of media). */
+  why: string;
+}
+
+/** A media reader, with why the last read of a path returned null when it was refused. */
+export type MediaReader = ((relative: string) => Uint8Array | null) & {
+  refusal?: (relative: string) => MediaRefusal | null;
+};
+
+/**
+ * Reads media by path relative to the root; null when missing, when the real path leaves the
+ * root (a symlink pointing out is refused like `../`), when it is not a regular file (a FIFO
+ * would block, a device never end) or when it is larger than `limits.mediaBytes`; `refusal`
+ * says which of the last three it was.
+ */
+export function mediaReader(root: string, limits: InputLimits = DEFAULT_LIMITS): MediaReader {
   const realRoot = realpathSync(root);
-  return (relative) => {
+  const refused = new Map<string, MediaRefusal>();
+  const read: MediaReader = (relative) => {
+    refused.delete(relative);
+    let real: string;
     try {
-      const real = realpathSync(path.resolve(root, relative));
-      if (!inside(real, realRoot)) return null;
+      real = realpathSync(path.resolve(root, relative));
+    } catch {
+      return null;
+    }
+    if (!inside(real, realRoot)) {
+      refused.set(relative, {
+        rule: 'outside-root',
+        why: `linked to '${real}' outside the input root, expected a file inside it (not packaged)`,
+      });
+      return null;
+    }
+    try {
       // Opened without blocking (a FIFO), then checked on what was opened, not on its name.
       const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         const info = fstatSync(fd);
-        return info.isFile() && info.size <= limits.mediaBytes ? readFileSync(fd) : null;
+        if (!info.isFile()) {
+          refused.set(relative, {
+            rule: 'not-a-file',
+            why: `that is a ${kindOf(info)}, expected a regular file (not read)`,
+          });
+          return null;
+        }
+        if (info.size > limits.mediaBytes) {
+          refused.set(relative, {
+            rule: 'file-too-large',
+            why: `of ${info.size} bytes, expected at most ${limits.mediaBytes} (the config's "limits": {"mediaBytes"}); not packaged`,
+          });
+          return null;
+        }
+        return readFileSync(fd);
       } finally {
         closeSync(fd);
       }
@@ -528,4 +575,6 @@ export function mediaReader(
       return null;
     }
   };
+  read.refusal = (relative) => refused.get(relative) ?? null;
+  return read;
 }

@@ -40,7 +40,30 @@ export interface RenderContext {
   /** The Markdown file's path relative to the input root, `/` separators. */
   file: string;
   /** Reads a file by path relative to the input root; null when it does not exist. Injected: render does no I/O. */
-  readMedia(path: string): Uint8Array | null;
+  readMedia: MediaRead;
+}
+
+/**
+ * A media reader, with why it refused a file it did not read (io/input.ts mediaReader: a link
+ * out of the root, not a regular file, over the size limit), so that the card using it gets one
+ * diagnostic that says so instead of "missing".
+ */
+export type MediaRead = ((path: string) => Uint8Array | null) & {
+  refusal?: (path: string) => { rule: string; why: string } | null;
+};
+
+/** The rule and message of a media file `ctx.readMedia` refused; null when it is just missing. */
+function refused(
+  ctx: RenderContext,
+  path: string,
+  what: string,
+): { rule: 'media-outside-root' | 'missing-media'; message: string } | null {
+  const why = ctx.readMedia.refusal?.(path);
+  if (!why) return null;
+  return {
+    rule: why.rule === 'outside-root' ? 'media-outside-root' : 'missing-media',
+    message: `Unexpected ${what} ${why.why}`,
+  };
 }
 
 export interface RenderedCard {
@@ -391,10 +414,12 @@ function packageSound(
   }
   const data = ctx.readMedia(resolved.path);
   if (!data) {
+    const refusal = refused(ctx, resolved.path, `sound '${src}'`);
     ctx.sink.report(
-      'missing-media',
+      refusal?.rule ?? 'missing-media',
       place,
-      `Unexpected missing sound '${src}' (looked for '${resolved.path}' in the input root), expected an existing file (removed)`,
+      refusal?.message ??
+        `Unexpected missing sound '${src}' (looked for '${resolved.path}' in the input root), expected an existing file (removed)`,
     );
     return null;
   }
@@ -624,10 +649,15 @@ function packageElement(
     if (data) break;
   }
   if (!data) {
+    const noun = sound ? 'sound' : MEDIA_NOUN[tag];
+    const refusal = candidates
+      .map((candidate) => refused(ctx, candidate, `${noun} ${written}`))
+      .find((r) => r !== null);
     ctx.sink.report(
-      'missing-media',
+      refusal?.rule ?? 'missing-media',
       at,
-      `Unexpected missing ${sound ? 'sound' : MEDIA_NOUN[tag]} ${written} (looked for ${candidates.map((c) => `'${c}'`).join(' and ')} in the input root), expected an existing file`,
+      refusal?.message ??
+        `Unexpected missing ${noun} ${written} (looked for ${candidates.map((c) => `'${c}'`).join(' and ')} in the input root), expected an existing file`,
     );
     return null;
   }

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../src/compile.js';
 import { expandGlob } from '../../src/io/glob.js';
 import { collectInputs, DEFAULT_LIMITS, IoError, mediaReader } from '../../src/io/input.js';
 
@@ -52,13 +53,14 @@ describe('what an input root reads', () => {
       files: ['Book/a.md'],
       diagnostics: [
         'Book/far.md warning outside-root',
-        'Book/pic.png warning outside-root',
         'deck warning outside-root',
         'root warning outside-root',
       ],
     });
-    // Media is refused by the same rule: the reader does not follow the link out either.
-    expect(mediaReader(path.join(cwd, 'in'))('Book/pic.png')).toBeNull();
+    // Media is refused by the reader, which says why, to be reported once where a card uses it.
+    const read = mediaReader(path.join(cwd, 'in'));
+    expect(read('Book/pic.png')).toBeNull();
+    expect(read.refusal?.('Book/pic.png')?.rule).toBe('outside-root');
   });
 
   it('reads only regular files: FIFOs and broken links are said, never waited on', async () => {
@@ -68,15 +70,13 @@ describe('what an input root reads', () => {
     symlinkSync('/dev/zero', path.join(cwd, 'in/Book/zero.png'));
     expect(await said(cwd, ['in'])).toEqual({
       files: ['Book/a.md'],
-      diagnostics: [
-        'Book/gone.md warning not-a-file',
-        'Book/pic.png warning not-a-file',
-        'Book/pipe.md warning not-a-file',
-        'Book/zero.png warning outside-root',
-      ],
+      diagnostics: ['Book/gone.md warning not-a-file', 'Book/pipe.md warning not-a-file'],
     });
     const read = mediaReader(path.join(cwd, 'in'));
     expect(read('Book/pic.png')).toBeNull(); // a FIFO: refused at once
+    expect(read.refusal?.('Book/pic.png')?.rule).toBe('not-a-file');
+    expect(read('Book/zero.png')).toBeNull();
+    expect(read.refusal?.('Book/zero.png')?.rule).toBe('outside-root');
     expect(read('Book/ok.png')).toEqual(Buffer.from('png'));
     await expect(collectInputs(['in/Book/pipe.md'], cwd)).rejects.toThrow(IoError);
   });
@@ -142,5 +142,30 @@ describe('what an input root reads', () => {
     expect(await expandGlob('notes/**/*.md', cwd, (n) => n.startsWith('.'))).toEqual([
       path.join(cwd, 'notes/a.md'),
     ]);
+  });
+
+  it('gives a card that uses refused media one diagnostic saying why, where the card uses it', async () => {
+    const outside = tree({ 'pic.png': 'png' });
+    const cwd = tree({ 'in/Book/a.md': '' });
+    symlinkSync(path.join(outside, 'pic.png'), path.join(cwd, 'in/Book/out.png'));
+    execFileSync('mkfifo', [path.join(cwd, 'in/Book/pipe.png')]);
+    writeFileSync(path.join(cwd, 'in/Book/big.png'), Buffer.alloc(2000));
+    const text = ':p Q?\n??x\n![](out.png) ![](pipe.png) ![](big.png)\nx??\n';
+    const root = path.join(cwd, 'in');
+    const read = mediaReader(root, { ...DEFAULT_LIMITS, mediaBytes: 1000 });
+    const { diagnostics } = compileFile(text, 'Book/a.md', read, { rootDeck: 'Default' });
+    expect(diagnostics.map((d) => `${d.column} ${d.rule}: ${d.message}`)).toEqual([
+      expect.stringMatching(
+        /^1 media-outside-root: Unexpected image 'out\.png' linked to '.*' outside the input root/,
+      ),
+      expect.stringMatching(
+        /^14 missing-media: Unexpected image 'pipe\.png' that is a named pipe \(FIFO\)/,
+      ),
+      expect.stringMatching(
+        /^28 missing-media: Unexpected image 'big\.png' of 2000 bytes, expected at most 1000/,
+      ),
+    ]);
+    // ... and the walk says nothing of them: one problem, one diagnostic.
+    expect((await said(cwd, ['in'])).diagnostics).toEqual([]);
   });
 });
