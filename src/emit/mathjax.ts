@@ -8,7 +8,9 @@
  * installed with deckc); from the TypeScript sources (tests, tsx), from mathjax-full itself.
  *
  * The TeX packages are Anki's (`noerrors`, `mathtools`, `mhchem` on MathJax's defaults), with the
- * ones Anki's autoload would bring in listed up front, since nothing is loaded later. Left out on
+ * commonest of those Anki's autoload would bring in (`boldsymbol`, `cancel`, `color`, `braket`,
+ * `cases`, …) listed up front, since nothing is loaded later; a command of another package is
+ * shown as undefined (red). Left out on
  * purpose: `html`, `unicode`, `require` and `autoload` (links, styles, ids, fonts and loading;
  * src/render/tex-guard.ts removes their commands from the fields already, and without them
  * MathJax cannot run them either).
