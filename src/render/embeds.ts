@@ -18,7 +18,7 @@ export interface Embed {
 
 /** A problem with an embed that is not turned into media, offsets as in `Embed`. */
 export interface EmbedProblem {
-  rule: 'note-embed' | 'unsupported-media';
+  rule: 'note-embed' | 'unsupported-media' | 'remote-media';
   start: number;
   end: number;
   message: string;
@@ -41,9 +41,10 @@ export function markEmbeds(
   const embeds = new Map<number, Embed>();
   const problems: EmbedProblem[] = [];
   if (!text.includes('![[')) return { embeds, problems };
+  let unplaced = 0;
   const visit = (node: MdastRoot | MdastContent) => {
     if (!('children' in node)) return;
-    const children = node.children as MdastContent[];
+    const children = rejoinUrls(node.children as MdastContent[]);
     const out: MdastContent[] = [];
     for (const child of children) {
       if (child.type === 'text' && child.value.includes('![[')) out.push(...split(child));
@@ -63,12 +64,25 @@ export function markEmbeds(
     let searchFrom = 0;
     for (const m of node.value.matchAll(EMBED)) {
       const target = m[1]!.trim();
-      // Where the embed was written: found in the node's source (escapes may shift it).
+      // Where the embed was written: found in the node's source (escapes may shift it); a node
+      // without a position (rejoined around an autolink, which GFM leaves without one) is
+      // looked for in the whole text, after the last one found so.
       const at = source === null ? -1 : source.indexOf(m[0], searchFrom);
-      const start = at === -1 ? (from ?? 0) : from! + at;
-      const end = at === -1 ? (to ?? start) : start + m[0].length;
+      const loose = source === null ? text.indexOf(m[0], unplaced) : -1;
+      if (loose !== -1) unplaced = loose + m[0].length;
+      const start = at !== -1 ? from! + at : loose !== -1 ? loose : (from ?? 0);
+      const end = at !== -1 || loose !== -1 ? start + m[0].length : (to ?? start);
       if (at !== -1) searchFrom = at + m[0].length;
       if (target.includes('\uE000')) continue;
+      if (resolveImage(target, '').kind === 'remote') {
+        problems.push({
+          rule: 'remote-media',
+          start,
+          end,
+          message: `Unexpected embed of the URL '${target}', expected a file in the input root (kept as text: Obsidian embeds files, and Anki plays sounds only from its collection)`,
+        });
+        continue;
+      }
       const kind = mediaKind(target);
       if (kind === 'none' || extensionOf(target) === 'md') {
         problems.push({
@@ -115,6 +129,39 @@ export function markEmbeds(
   };
   visit(tree);
   return { embeds, problems };
+}
+
+/**
+ * GFM reads the URL in `![[https://…]]` as an autolink, which splits the embed over three nodes:
+ * they are joined back into one text node, so that the embed is seen (and kept as text, not as
+ * a link to follow).
+ */
+function rejoinUrls(children: MdastContent[]): MdastContent[] {
+  const out: MdastContent[] = [];
+  for (let i = 0; i < children.length; i++) {
+    const [link, after] = [children[i]!, children[i + 1]];
+    const before = out.at(-1);
+    if (
+      before?.type === 'text' &&
+      /!\[\[$/.test(before.value) &&
+      link.type === 'link' &&
+      link.children.length === 1 &&
+      link.children[0]!.type === 'text' &&
+      after?.type === 'text' &&
+      /^(?:\|[^\]\n]*)?\]\]/.test(after.value)
+    ) {
+      const url = (link.children[0] as Text).value;
+      out[out.length - 1] = {
+        type: 'text',
+        value: before.value + url + after.value,
+        ...(before.position && after.position
+          ? { position: { start: before.position.start, end: after.position.end } }
+          : {}),
+      };
+      i++;
+    } else out.push(link);
+  }
+  return out;
 }
 
 /**
