@@ -62,27 +62,29 @@ export type NotetypeSchema11 = ReturnType<typeof buildNotetype>;
  * @param mod seconds since the epoch; must rise whenever templates or CSS change.
  */
 export function buildNotetype(mod: number) {
+  return schema11(BASIC_NOTETYPE, mod);
+}
+
+/** A note type spec (see KindNotetype) as schema-11 JSON with `mod`. */
+function schema11(spec: Omit<KindNotetype, 'styleSince'>, mod: number) {
   return {
-    id: NOTETYPE_ID,
-    name: NOTETYPE_NAME,
-    /** 0 = standard (not cloze). */
-    type: 0,
+    id: spec.id,
+    name: spec.name,
+    type: spec.type,
     mod,
     usn: 0,
     sortf: SORT_FIELD_INDEX,
     did: 1,
-    tmpls: [
-      {
-        name: TEMPLATE_NAME,
-        ord: 0,
-        qfmt: FRONT_TEMPLATE,
-        afmt: BACK_TEMPLATE,
-        did: null,
-        bqfmt: '',
-        bafmt: '',
-        id: TEMPLATE_ID,
-      },
-    ],
+    tmpls: spec.templates.map((t, ord) => ({
+      name: t.name,
+      ord,
+      qfmt: t.qfmt,
+      afmt: t.afmt,
+      did: null,
+      bqfmt: '',
+      bafmt: '',
+      id: t.id,
+    })),
     flds: FIELD_NAMES.map((name, ord) => ({
       name,
       ord,
@@ -91,13 +93,14 @@ export function buildNotetype(mod: number) {
       font: 'Arial',
       size: 20,
       media: [],
-      id: FIELD_IDS[name],
+      id: spec.fieldIds[name],
     })),
-    css: CSS,
+    css: spec.css,
     latexPre: LATEX_PRE,
     latexPost: LATEX_POST,
     latexsvg: false,
-    req: [[0, 'any', requiredFieldOrds(FRONT_TEMPLATE)]],
+    // Cloze: Anki 2.1.15 ignores `req` for cloze note types (models.py _updateRequired).
+    req: spec.templates.map((t, ord) => [ord, 'any', requiredFieldOrds(t.qfmt)]),
     tags: [],
     vers: [],
   };
@@ -179,6 +182,16 @@ export const CLOZE_NOTETYPE_ID = 1_606_154_118_629;
 /** Note type id of reversed notes (not NOTETYPE_ID + n: Anki 2.1.15 probes id + 1 for copies). */
 export const REVERSED_NOTETYPE_ID = 1_606_154_902_417;
 
+/** "deckc" itself, as a spec: its ids are the frozen ones at the top of this file. */
+const BASIC_NOTETYPE: Omit<KindNotetype, 'styleSince'> = {
+  id: NOTETYPE_ID,
+  name: NOTETYPE_NAME,
+  type: 0,
+  fieldIds: FIELD_IDS,
+  templates: [{ name: TEMPLATE_NAME, id: TEMPLATE_ID, qfmt: FRONT_TEMPLATE, afmt: BACK_TEMPLATE }],
+  css: CSS,
+};
+
 export const KIND_NOTETYPES: Readonly<Record<Exclude<NoteKind, 'basic'>, KindNotetype>> = {
   cloze: {
     id: CLOZE_NOTETYPE_ID,
@@ -238,44 +251,7 @@ export const notetypeModOf = (kind: NoteKind | undefined, mod: number): number =
 /** The note type of a kind as schema-11 JSON, keyed like "deckc"'s (see buildNotetype). */
 export function buildNotetypeOf(kind: NoteKind | undefined, mod: number) {
   if (kind === undefined || kind === 'basic') return buildNotetype(mod);
-  const spec = KIND_NOTETYPES[kind];
-  return {
-    id: spec.id,
-    name: spec.name,
-    type: spec.type,
-    mod: notetypeModOf(kind, mod),
-    usn: 0,
-    sortf: SORT_FIELD_INDEX,
-    did: 1,
-    tmpls: spec.templates.map((t, ord) => ({
-      name: t.name,
-      ord,
-      qfmt: t.qfmt,
-      afmt: t.afmt,
-      did: null,
-      bqfmt: '',
-      bafmt: '',
-      id: t.id,
-    })),
-    flds: FIELD_NAMES.map((name, ord) => ({
-      name,
-      ord,
-      sticky: false,
-      rtl: false,
-      font: 'Arial',
-      size: 20,
-      media: [],
-      id: spec.fieldIds[name],
-    })),
-    css: spec.css,
-    latexPre: LATEX_PRE,
-    latexPost: LATEX_POST,
-    latexsvg: false,
-    // Cloze: Anki 2.1.15 ignores `req` for cloze note types (models.py _updateRequired).
-    req: spec.templates.map((t, ord) => [ord, 'any', requiredFieldOrds(t.qfmt)]),
-    tags: [],
-    vers: [],
-  };
+  return schema11(KIND_NOTETYPES[kind], notetypeModOf(kind, mod));
 }
 
 /** A kind's note type without its `mod`, hashed like notetypeStyleHash (pinned by a test). */
