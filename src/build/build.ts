@@ -10,7 +10,7 @@
  */
 import { compareDiagnostics } from '../diagnostics/report.js';
 import { collectInputs, IoError } from '../io/input.js';
-import { discard } from '../io/write.js';
+import { discard, removeEmptyFolders } from '../io/write.js';
 import { Run } from './context.js';
 import { buildRoot } from './root.js';
 import { type BuildOptions, type BuildResult, Interrupted } from './types.js';
@@ -40,6 +40,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   } finally {
     // Staged outputs not renamed into place (an error or an interrupt): removed.
     await Promise.all(run.staged.map((temp) => discard(temp)));
+    // An output folder made for outputs that were not written (a stale --frozen lock, an error).
+    if (run.createdFolder) await removeEmptyFolders(run.outDir, run.createdFolder);
     options.signal?.removeEventListener('abort', run.stop);
     await run.workers.close();
   }

@@ -15,14 +15,13 @@ import {
   writeAtomic,
   writeIfChanged,
 } from '../io/write.js';
-import { obtained } from './compile-files.js';
 import type { RootContext } from './context.js';
-import { type Emitted, writes } from './emit-packages.js';
+import type { Emitted } from './emit-packages.js';
 import { EMPTY_SLICE, sha256 } from './keys.js';
-import type { Linked } from './link-scopes.js';
-import type { NextLock } from './next-lock.js';
+import type { Linked, LinkedScope } from './link-scopes.js';
+import { type NextLock, writes } from './next-lock.js';
 import { retiredBase } from './outputs.js';
-import { diagnosticsOf, type ScopePlan, scopeKey } from './plan-scopes.js';
+import { type ScopePlan, scopeKey } from './plan-scopes.js';
 import type { PreviousLock } from './previous-lock.js';
 import { intact, type Reuse } from './reuse.js';
 
@@ -142,11 +141,11 @@ async function recordInCache(staged: StagedRoot): Promise<void> {
   for (const key of emitted.keys) used.add(key);
   // Settled scopes are recorded under the key of the next build's slice, their own output.
   for (const { key } of reuse.reused.values()) used.add(key);
-  for (const { scope, link } of linked.links) {
+  for (const link of linked.links) {
     if (!link.settled || root.options.bundle !== undefined) continue;
-    const key = scopeKey(root, plan, scope, next.sliceHashes.get(scope)!);
+    const key = scopeKey(root, plan, link.scope, next.sliceHashes.get(link.scope)!);
     used.add(key);
-    await cache.putScope(key, scopeRecord(staged, scope, link)).catch(() => undefined);
+    await cache.putScope(key, scopeRecord(staged, link)).catch(() => undefined);
     root.writes++;
   }
   // Listing the cache to prune it costs more than a small rebuild: it is done once the entries
@@ -168,7 +167,9 @@ async function recordInCache(staged: StagedRoot): Promise<void> {
   if (!listing) return;
   const blobs = new Set<string>();
   for (const list of emitted.outputs.values()) for (const o of list) blobs.add(o.blob);
-  for (const f of obtained(root)) for (const m of f.media) blobs.add(sha256(m.data));
+  // The media of the files obtained (their hashes as read: the blobs they are stored under).
+  for (const state of root.states)
+    if (state.outcome) for (const d of state.deps) if (d.hash) blobs.add(d.hash);
   for (const { record } of reuse.reused.values()) {
     for (const o of record.outputs) blobs.add(o.blob);
     // The media its files show, so that their cache entries stay whole.
@@ -177,18 +178,15 @@ async function recordInCache(staged: StagedRoot): Promise<void> {
   await cache.prune({ keys: used, blobs }).catch(() => 0);
 }
 
-function scopeRecord(
-  { root, plan, emitted }: StagedRoot,
-  scope: string,
-  link: Linked['links'][number]['link'],
-): ScopeRecord {
+function scopeRecord({ root, plan, emitted }: StagedRoot, link: LinkedScope): ScopeRecord {
+  const { scope } = link;
   const indexes = plan.byScope.get(scope)!;
   const record: ScopeRecord = {
     files: indexes.length,
-    cards: link.notes.length,
-    retired: link.retired.length,
-    packages: link.notes.length + link.retired.length > 0 ? 1 : 0,
-    diagnostics: diagnosticsOf(root, plan, scope, link),
+    cards: link.notes,
+    retired: link.retired,
+    packages: link.notes + link.retired > 0 ? 1 : 0,
+    diagnostics: link.diagnostics,
     deps: [
       ...new Map(indexes.flatMap((i) => root.states[i]!.deps).map((d) => [d.path, d])).values(),
     ],

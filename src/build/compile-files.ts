@@ -6,7 +6,7 @@
 import type { MediaDep } from '../io/cache.js';
 import { readInputFile } from '../io/input.js';
 import type { CompiledFile } from '../link/compiled.js';
-import { summarize } from '../link/link.js';
+import { projectSeed, summarize } from '../link/link.js';
 import type { RootContext } from './context.js';
 import { fileKey, sha256 } from './keys.js';
 import { inLanes } from './lanes.js';
@@ -38,10 +38,30 @@ export function worthWorkers(root: RootContext, indexes: readonly number[]): boo
   return bytes >= PARALLEL_BYTES || !!root.options.pool || root.options.workers === 'always';
 }
 
+/**
+ * Cards of compiled files held in memory past which an obtained file is let go as soon as the
+ * cache holds it, and read back when its scope is linked (see `release`). A compiled card is
+ * ~6 KB of heap here (the real corpus's 10,878 cards: ~65 MB), so a library up to this size
+ * links without reading a file twice, and a larger one holds about this many cards plus the
+ * scopes being linked and emitted at a time.
+ */
+export const HOLD_CARDS = 20_000;
+
+/** The memory budget, in cards (see HOLD_CARDS). */
+export const holdCards = (root: RootContext): number => root.options.holdCards ?? HOLD_CARDS;
+
 export const hashOf = (data: Uint8Array | null) => (data ? sha256(data) : null);
 
-/** Obtains the compiled files `wanted` (indexes): lookups first, then the misses compiled. */
-export async function obtain(root: RootContext, wanted: readonly number[]): Promise<void> {
+/**
+ * Obtains the files `wanted` (indexes), lookups first, then the misses compiled: their outcome
+ * is known after, and with `keep` their compiled files are in memory (read back if let go) and
+ * stay there until released.
+ */
+export async function obtain(
+  root: RootContext,
+  wanted: readonly number[],
+  keep = false,
+): Promise<void> {
   const { run, states, cache } = root;
   const misses: number[] = [];
   await inLanes(
@@ -50,25 +70,32 @@ export async function obtain(root: RootContext, wanted: readonly number[]): Prom
     async (n) => {
       const i = wanted[n]!;
       const state = states[i]!;
-      if (state.compiled || !state.key) return;
+      if (!state.key || (keep ? state.compiled : state.outcome)) return;
       const memo = root.options.memo?.files.get(state.key);
       const hit = memo?.deps.every((d) => hashOf(root.readMedia(d.path)) === d.hash)
         ? memo
         : await cache?.getFile(state.key, root.readMedia);
-      if (hit) settle(root, i, hit.compiled, hit.deps);
+      if (hit) settle(root, i, hit.compiled, hit.deps, true, keep);
       else misses.push(i);
     },
     run.isStopped,
   );
-  const fresh = await compileMisses(root, misses);
+  // A file let go and not found again (its cache entry gone since) is compiled again, but it
+  // was compiled or found once: it is not counted twice.
+  const firstTime = new Set(misses.filter((i) => states[i]!.outcome === undefined));
+  const fresh = await compileMisses(root, misses, keep);
   for (const i of fresh.sort((a, b) => a - b))
-    run.result.compiled.push(root.shown(root.files[i]!.path));
+    if (firstTime.has(i)) run.result.compiled.push(root.shown(root.files[i]!.path));
   root.writes += fresh.length;
   run.checkAbort();
 }
 
 /** Compiles the files `misses` (indexes); returns those compiled. */
-async function compileMisses(root: RootContext, misses: number[]): Promise<number[]> {
+async function compileMisses(
+  root: RootContext,
+  misses: number[],
+  keep: boolean,
+): Promise<number[]> {
   const { run, states, cache, options } = root;
   const { jobs } = run;
   // Largest first balances the workers (results still land in input order); --bail keeps
@@ -85,6 +112,7 @@ async function compileMisses(root: RootContext, misses: number[]): Promise<numbe
       const file = state.file;
       let out: CompiledFile;
       let fileDeps: MediaDep[] = [];
+      let stored = false;
       try {
         // A file known by its stat (watch mode) is read now, and may have changed since.
         let bytes = state.bytes;
@@ -111,31 +139,67 @@ async function compileMisses(root: RootContext, misses: number[]): Promise<numbe
         if (task.kind !== 'compile') throw new Error('unexpected task result');
         out = task.compiled;
         fileDeps = task.deps;
+        stored = task.stored;
       } catch (error) {
         if (run.stopped) return;
         out = crashed(file.path, error as Error);
       }
       fresh.push(i);
-      settle(root, i, out, fileDeps);
+      settle(root, i, out, fileDeps, stored, keep);
     },
     run.isStopped,
   );
   return fresh;
 }
 
-function settle(root: RootContext, i: number, out: CompiledFile, fileDeps: MediaDep[]): void {
+function settle(
+  root: RootContext,
+  i: number,
+  out: CompiledFile,
+  fileDeps: MediaDep[],
+  stored: boolean,
+  keep: boolean,
+): void {
   const { run, options } = root;
   const state = root.states[i]!;
+  const again = state.outcome !== undefined;
   state.compiled = out;
   state.bytes = undefined;
-  state.summary = summarize(out);
   state.deps = fileDeps;
+  root.held += out.cards.length;
+  // Read back after it was let go: reported and counted the first time.
+  if (again) return;
+  state.summary = summarize(out);
+  state.outcome = {
+    diagnostics: out.diagnostics,
+    cards: out.cards.length,
+    crashed: out.diagnostics.some((d) => d.rule === CRASH),
+    stored,
+    seed: root.seeding ? projectSeed(out) : undefined,
+  };
   if (options.memo && !state.moved)
     run.memoNext.files.set(state.key, { compiled: out, deps: fileDeps });
   root.progress(1, out.cards.length);
   if (options.bail && out.diagnostics.some((d) => d.severity === 'error')) {
     run.result.bailed = true;
     run.stop();
+  }
+  if (!keep && root.held > holdCards(root)) release(root, [i]);
+}
+
+/**
+ * Lets go of the compiled files `indexes` that the cache can give back (see HOLD_CARDS): their
+ * outcome stays. Files without cards are kept (small, and read for their diagnostics), and so
+ * is everything in watch mode (its memory keeps them anyway) and for a bundle (packed whole).
+ */
+export function release(root: RootContext, indexes: readonly number[]): void {
+  if (root.keepAll) return;
+  for (const i of indexes) {
+    const state = root.states[i]!;
+    if (!state.compiled || !state.outcome?.stored || state.compiled.cards.length === 0) continue;
+    root.held -= state.compiled.cards.length;
+    root.letGo++;
+    state.compiled = undefined;
   }
 }
 
@@ -145,7 +209,7 @@ export const obtained = (root: RootContext): CompiledFile[] =>
 
 /** Whether the compiler crashed on some file of the root. */
 export const crashedAny = (root: RootContext): boolean =>
-  root.states.some((state) => state.compiled?.diagnostics.some((d) => d.rule === CRASH));
+  root.states.some((state) => state.outcome?.crashed);
 
 /** A file the compiler threw on: a bug in deckc, reported on the file so the others go on. */
 export function crashed(file: string, error: Error): CompiledFile {

@@ -43,6 +43,8 @@ export class Run {
   readonly staged: string[] = [];
   /** Output base names by the input root that writes them: two roots may not write one file. */
   readonly claimed = new Map<string, string>();
+  /** The first folder of the output folder this build created (removed if left empty). */
+  createdFolder: string | undefined;
   /** Two roots claimed one output: nothing is committed. */
   conflicted = false;
   stopped = false;
@@ -76,14 +78,32 @@ export interface SourceState {
   size: number;
   /** Its cache key (build/keys.ts); '' when it could not be read. */
   key: string;
-  /** Obtained on demand: from memory (watch), the cache, or compiled. */
+  /**
+   * Obtained on demand: from memory (watch), the cache, or compiled. Let go again (see
+   * build/compile-files.ts `release`) once the cache can give it back and it is not needed,
+   * so that a large library's compiled cards are never all in memory at once.
+   */
   compiled: CompiledFile | undefined;
+  /** What the build keeps of it once obtained, whether `compiled` is held or not. */
+  outcome: Outcome | undefined;
   /** Its scope and explicit ids: from the cache's index, or of `compiled`. */
   summary: FileSummary | undefined;
   /** The media it read, with their hashes when it was compiled. */
   deps: MediaDep[];
   /** Its bytes changed since it was keyed: compiled, but not kept under that key. */
   moved: boolean;
+}
+
+/** What is kept of an obtained file: its diagnostics and counts, and how to get it back. */
+export interface Outcome {
+  diagnostics: Diagnostic[];
+  cards: number;
+  /** The compiler crashed on it (an `internal-error`). */
+  crashed: boolean;
+  /** The cache holds it under its key: `compiled` may be let go and read back. */
+  stored: boolean;
+  /** Its share of a first build's project id (see link/link.ts projectSeed), when needed. */
+  seed: string | undefined;
 }
 
 /** One input root of a run. */
@@ -100,6 +120,14 @@ export class RootContext {
   readonly states: SourceState[];
   /** Cache entries this build adds (see the pruning in build/commit.ts). */
   writes = 0;
+  /** Cards of the compiled files held in memory (see build/compile-files.ts `release`). */
+  held = 0;
+  /** Files let go so far: the library is past the memory budget. */
+  letGo = 0;
+  /** Every compiled file stays in memory (a bundle is packed from all of them at once). */
+  keepAll: boolean;
+  /** Obtained files keep their share of the project id (a project without one yet). */
+  seeding = false;
   private readonly shownPaths = new Map<string, string>();
   private done = 0;
   private seen: number;
@@ -128,11 +156,13 @@ export class RootContext {
       size: 0,
       key: '',
       compiled: undefined,
+      outcome: undefined,
       summary: undefined,
       deps: [],
       moved: false,
     }));
     this.seen = run.result.cards;
+    this.keepAll = options.bundle !== undefined || !!options.memo;
   }
 
   get options(): BuildOptions {

@@ -5,7 +5,6 @@
  * is on disk, its slice of the lock is kept as it was (neither retired nor updated), and every
  * other scope is built and written. The crash itself is an `internal-error` at the file.
  */
-import { CRASH } from './compile-files.js';
 import type { RootContext } from './context.js';
 import type { ScopePlan } from './plan-scopes.js';
 
@@ -21,7 +20,7 @@ export function heldScopes(root: RootContext, plan: ScopePlan): Held {
     else if (!files.includes(file)) files.push(file);
   };
   for (const [i, state] of root.states.entries()) {
-    if (!state.compiled?.diagnostics.some((d) => d.rule === CRASH)) continue;
+    if (!state.outcome?.crashed) continue;
     crashed.push(state.file.path);
     const scope = plan.scopes[i];
     if (scope) hold(scope, state.file.path);
@@ -44,11 +43,11 @@ export function heldScopes(root: RootContext, plan: ScopePlan): Held {
 export function reportHeld(root: RootContext, plan: ScopePlan, held: Held): void {
   for (const [scope, files] of held) {
     for (const i of plan.byScope.get(scope) ?? []) {
-      const compiled = root.states[i]!.compiled;
-      if (!compiled) continue;
-      root.report(compiled.diagnostics);
+      const outcome = root.states[i]!.outcome;
+      if (!outcome) continue;
+      root.report(outcome.diagnostics);
       root.report(plan.idDiagnostics.get(root.files[i]!.path) ?? []);
-      root.run.result.cards += compiled.cards.length;
+      root.run.result.cards += outcome.cards;
     }
     root.withhold(
       `deck '${scope}' (deckc crashed on ${files.map((f) => root.shown(f)).join(', ')}; its package and its notes in the lock were left as they were)`,

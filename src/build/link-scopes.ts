@@ -1,14 +1,21 @@
 /**
- * Phase "link": the scopes not reused are linked (in scope order, on this thread) against their
- * slices of the lock, and packed: one package per scope, or all of them in one bundle.
+ * Phase "link and emit": the scopes not reused are linked against their slices of the lock (in
+ * scope order, on this thread) and packed, and each package is emitted as soon as it is linked,
+ * a few scopes at a time: a scope's compiled files are read back (if they were let go), linked,
+ * packed, emitted and let go again, so that memory holds the scopes in flight, not the library.
+ * What the next lock and the cache's records need of each link is kept (`LinkedScope`).
  */
+
+import type { LockEntry } from '../identity/lock.js';
 import { serializeEntries } from '../identity/lock.js';
-import type { CompiledFile } from '../link/compiled.js';
-import { type LinkedPackage, linkScope, pack, type ScopeLink } from '../link/link.js';
-import { obtained } from './compile-files.js';
+import { linkScope, pack, type ScopeLink } from '../link/link.js';
+import type { Diagnostic } from '../validate/schema.js';
+import { holdCards, obtain, obtained, release } from './compile-files.js';
 import type { RootContext } from './context.js';
+import { type Emitted, Emitter } from './emit-packages.js';
 import { sliceHash as hashSlice } from './keys.js';
-import type { ScopePlan } from './plan-scopes.js';
+import { inLanes } from './lanes.js';
+import { type ScopePlan, scopeDiagnostics } from './plan-scopes.js';
 import type { Reuse } from './reuse.js';
 
 /**
@@ -17,21 +24,28 @@ import type { Reuse } from './reuse.js';
  */
 const HELPER_NOTES = 3000;
 
+/** What is kept of a linked scope once its package is emitted. */
 export interface LinkedScope {
   scope: string;
-  files: CompiledFile[];
-  link: ScopeLink;
+  /** The scope's entries of the next lock. */
+  entries: Record<string, LockEntry>;
   /** The hash of its next slice of the lock. */
   hash: string;
   /** Its slice is the one it had. */
   same: boolean;
+  /** See ScopeLink.settled. */
+  settled: boolean;
+  notes: number;
+  retired: number;
+  /** Its files', their explicit ids' and its link's diagnostics. */
+  diagnostics: Diagnostic[];
 }
 
 export interface Linked {
+  /** In scope order. */
   links: LinkedScope[];
-  packages: { pkg: LinkedPackage; scopes: string[] }[];
-  /** The packages with notes (live or retired): those that have outputs. */
-  emitting: { pkg: LinkedPackage; scopes: string[] }[];
+  /** Packages with notes (live or retired): those that have outputs. */
+  packages: number;
 }
 
 /**
@@ -47,36 +61,151 @@ export function scopesToLink(root: RootContext, plan: ScopePlan, reuse: Reuse): 
   return linking;
 }
 
-/** Links `linking` (their files compiled by now) and packs them. */
-export function linkScopes(root: RootContext, plan: ScopePlan, linking: string[]): Linked {
+/** Links, packs and emits `linking` (their files obtained once by now, if let go since). */
+export async function linkAndEmit(
+  root: RootContext,
+  plan: ScopePlan,
+  reuse: Reuse,
+  linking: readonly string[],
+): Promise<{ linked: Linked; emitted: Emitted }> {
   const { options, run } = root;
   run.result.linked.push(...linking);
   if (linking.length > 0) options.onPhase?.({ name: 'linking', scopes: linking.length });
-  const links = linking.map((scope) => {
-    const files = plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!);
-    const slice = plan.slices.sliceOf(scope);
-    const link = linkScope(scope, files, slice, plan.resolveContext, plan.claims.diagnostics);
-    const hash = hashSlice(serializeEntries(link.entries));
-    return { scope, files, link, hash, same: hash === plan.slices.sliceHash(scope) };
-  });
-  const ids = plan.claims.diagnostics;
-  const packages =
-    options.bundle !== undefined
-      ? [
-          {
-            pkg: pack(
-              options.bundle,
-              links.map((l) => l.link),
-              obtained(root),
-              ids,
-            ),
-            scopes: linking,
-          },
-        ]
-      : links.map(({ scope, files, link }) => ({
-          pkg: pack(scope, [link], files, ids),
-          scopes: [scope],
-        }));
-  const emitting = packages.filter(({ pkg }) => pkg.notes.length + pkg.retired.length > 0);
-  return { links, packages, emitting };
+  const cards = linking.reduce(
+    (n, scope) =>
+      n + plan.byScope.get(scope)!.reduce((m, i) => m + (root.states[i]!.outcome?.cards ?? 0), 0),
+    0,
+  );
+  const emitter = new Emitter(root, plan, reuse, linking.length, cards);
+  if (options.bundle !== undefined) return linkBundle(root, plan, linking, emitter);
+  const links: LinkedScope[] = [];
+  let packages = 0;
+  let inFlight = 0;
+  // Past the memory budget, the scopes in flight are all that is held: what the first pass
+  // kept goes (it is read back with its scope), and so do the workers' heaps of compiling.
+  const budget = new Budget(holdCards(root));
+  if (root.letGo > 0) {
+    release(
+      root,
+      linking.flatMap((scope) => plan.byScope.get(scope)!),
+    );
+    if (!options.pool) run.workers.renew();
+  }
+  // One scope links after the other, in scope order (new notes' ids are given out in that
+  // order), while those linked before are emitted: one lane per job, and one more to link, as
+  // long as their cards fit the budget (one scope always does).
+  // Budgets are taken and scopes linked in scope order (the chains below), emitted in any.
+  let takenUpTo: Promise<void> = Promise.resolve();
+  let linkedUpTo: Promise<unknown> = Promise.resolve();
+  await inLanes(
+    linking.length,
+    run.jobs + 1,
+    async (n) => {
+      const scope = linking[n]!;
+      const indexes = plan.byScope.get(scope)!;
+      const size = indexes.reduce((m, i) => m + (root.states[i]!.outcome?.cards ?? 0), 0);
+      const taken = takenUpTo.then(() => budget.take(size));
+      takenUpTo = taken;
+      const ready = taken.then(() => obtain(root, indexes, true));
+      // Both awaited below (ready through linkedHere): not unhandled rejections before that.
+      ready.catch(() => undefined);
+      const linkedHere = linkedUpTo
+        .then(() => ready)
+        .then(() => {
+          const files = indexes.map((i) => root.states[i]!.compiled!);
+          const link = linkScope(
+            scope,
+            files,
+            plan.slices.sliceOf(scope),
+            plan.resolveContext,
+            plan.claims.diagnostics,
+          );
+          links[n] = keep(root, plan, link);
+          return pack(scope, [link], files, plan.claims.diagnostics);
+        });
+      linkedUpTo = linkedHere;
+      linkedHere.catch(() => undefined);
+      await taken;
+      try {
+        const pkg = await linkedHere;
+        const emits = pkg.notes.length + pkg.retired.length > 0;
+        const writing = inFlight + (emits && options.write ? 1 : 0);
+        // Past the last link, only writing is left.
+        if (n === linking.length - 1 && writing > 0)
+          options.onPhase?.({ name: 'writing', packages: writing });
+        if (emits) {
+          packages++;
+          inFlight++;
+          await emitter.emit(pkg, [scope], links[n]!.entries).finally(() => inFlight--);
+        }
+        release(root, indexes);
+      } finally {
+        budget.give(size);
+      }
+    },
+    run.isStopped,
+  );
+  return { linked: { links, packages }, emitted: emitter.done() };
+}
+
+/** A bundle: every scope linked, then packed into one package (its files all in memory). */
+async function linkBundle(
+  root: RootContext,
+  plan: ScopePlan,
+  linking: readonly string[],
+  emitter: Emitter,
+): Promise<{ linked: Linked; emitted: Emitted }> {
+  await obtain(
+    root,
+    linking.flatMap((scope) => plan.byScope.get(scope)!),
+    true,
+  );
+  const scopeLinks = linking.map((scope) =>
+    linkScope(
+      scope,
+      plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!),
+      plan.slices.sliceOf(scope),
+      plan.resolveContext,
+      plan.claims.diagnostics,
+    ),
+  );
+  const links = scopeLinks.map((link) => keep(root, plan, link));
+  const pkg = pack(root.options.bundle!, scopeLinks, obtained(root), plan.claims.diagnostics);
+  const packages = pkg.notes.length + pkg.retired.length > 0 ? 1 : 0;
+  if (packages)
+    await emitter.emit(pkg, [...linking], Object.assign({}, ...links.map((l) => l.entries)));
+  return { linked: { links, packages }, emitted: emitter.done() };
+}
+
+function keep(root: RootContext, plan: ScopePlan, link: ScopeLink): LinkedScope {
+  const hash = hashSlice(serializeEntries(link.entries));
+  return {
+    scope: link.scope,
+    entries: link.entries,
+    hash,
+    same: hash === plan.slices.sliceHash(link.scope),
+    settled: link.settled,
+    notes: link.notes.length,
+    retired: link.retired.length,
+    diagnostics: scopeDiagnostics(root, plan, link.scope).concat(link.diagnostics),
+  };
+}
+
+/** Cards in flight: a scope waits while others are and it would take them past `limit`. */
+class Budget {
+  private used = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async take(cards: number): Promise<void> {
+    while (this.used > 0 && this.used + cards > this.limit)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.used += cards;
+  }
+
+  give(cards: number): void {
+    this.used -= cards;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
 }

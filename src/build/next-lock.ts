@@ -57,18 +57,18 @@ export function nextLock(
   const read = unchanged ? null : slices.lines();
   if (read) {
     const kept = read.lines.filter((_, n) => keeps(read.scopes[n]!));
-    const linked = Object.assign({}, ...links.map((l) => l.link.entries));
+    const linked = Object.assign({}, ...links.map((l) => l.entries));
     text = serializeLockLines({ project, notetype }, kept, linked);
   } else if (!unchanged) {
     for (const scope of [...reuse.reused.keys(), ...held.keys()])
       Object.assign(entries, slices.sliceOf(scope));
-    for (const { link } of links) Object.assign(entries, link.entries);
+    for (const link of links) Object.assign(entries, link.entries);
     text = serializeLock({ project, notetype, notes: entries });
   }
   const hash = text === null ? previous.hash! : sha256(text);
   const empty =
     previous.hash === null &&
-    links.every(({ link }) => link.notes.length + link.retired.length === 0) &&
+    links.every((link) => link.notes + link.retired === 0) &&
     [...reuse.reused.values()].every(({ record }) => record.cards + record.retired === 0);
   // A lock file that differs only in layout is rewritten in canonical form, but --frozen
   // compares contents.
@@ -80,3 +80,7 @@ export function nextLock(
           serializeLock({ ...previous.full()!, project: lockProject ?? '' }) !== text)));
   return { sliceHashes, unchanged, entries, text, hash, empty, stale };
 }
+
+/** Whether this build writes outputs for the root (not `check`, not a stale --frozen lock). */
+export const writes = (root: RootContext, next: NextLock): boolean =>
+  root.options.write && !(root.options.frozen && next.stale);

@@ -15,7 +15,7 @@ import {
 } from '../identity/lock.js';
 import type { CacheIndex } from '../io/cache.js';
 import { statOf } from '../io/write.js';
-import { claimIds, type ScopeLink, scopeSpeller } from '../link/link.js';
+import { claimIds, scopeSpeller } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 import type { RootContext } from './context.js';
 import { ownersKey, scopeKey as scopeRecordKey } from './keys.js';
@@ -71,7 +71,7 @@ export function planScopes(
       : resolveNotetype(previous.full(), style, options.now);
   const byScope = new Map<string, number[]>();
   for (const [i, scope] of scopes.entries()) {
-    if (scope === null) root.report(states[i]!.compiled!.diagnostics);
+    if (scope === null) root.report(states[i]!.outcome!.diagnostics);
     else if (byScope.has(scope)) byScope.get(scope)!.push(i);
     else byScope.set(scope, [i]);
   }
@@ -117,20 +117,14 @@ export function scopeKey(root: RootContext, plan: ScopePlan, scope: string, slic
   return scopeRecordKey(parts, slice);
 }
 
-/** The diagnostics of a linked scope: its files', their explicit ids', the link's. */
-export function diagnosticsOf(
-  root: RootContext,
-  plan: ScopePlan,
-  scope: string,
-  link: ScopeLink,
-): Diagnostic[] {
+/** The diagnostics of a scope's files and of their explicit ids (its link adds its own). */
+export function scopeDiagnostics(root: RootContext, plan: ScopePlan, scope: string): Diagnostic[] {
   return plan.byScope
     .get(scope)!
     .flatMap((i) => [
-      ...root.states[i]!.compiled!.diagnostics,
+      ...root.states[i]!.outcome!.diagnostics,
       ...(plan.idDiagnostics.get(root.files[i]!.path) ?? []),
-    ])
-    .concat(link.diagnostics);
+    ]);
 }
 
 /** Warnings about the root as a whole: a project id or a clock at odds with the lock. */

@@ -8,16 +8,15 @@ import path from 'node:path';
 import { LOCK_FILE } from '../identity/lock.js';
 import type { InputRoot } from '../io/input.js';
 import { readLockBytes } from '../io/lock-file.js';
-import { projectIdOf } from '../link/link.js';
+import { projectIdOfSeeds } from '../link/link.js';
 import { commitRoot, type StagedRoot } from './commit.js';
-import { crashedAny, obtain, obtained, worthWorkers } from './compile-files.js';
+import { crashedAny, obtain, worthWorkers } from './compile-files.js';
 import { openCache, RootContext, type Run } from './context.js';
-import { emitPackages } from './emit-packages.js';
 import { heldScopes, reportHeld } from './hold.js';
 import { keySources } from './key-sources.js';
-import { linkScopes, scopesToLink } from './link-scopes.js';
+import { linkAndEmit, scopesToLink } from './link-scopes.js';
 import { nextLock } from './next-lock.js';
-import { checkLostLock, checkProjectAndClock, diagnosticsOf, planScopes } from './plan-scopes.js';
+import { checkLostLock, checkProjectAndClock, planScopes } from './plan-scopes.js';
 import { PreviousLock } from './previous-lock.js';
 import { findReusable } from './reuse.js';
 
@@ -52,6 +51,8 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
     return;
   }
   const previous = opened.lock;
+  // A first build's project id is made from every file's cards: each keeps its share of it.
+  root.seeding = options.project === undefined && previous.project === null;
   for (const state of root.states) {
     state.summary = index.summaries.get(state.key);
     run.liveKeys.add(state.key);
@@ -79,7 +80,7 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
   // the cards of this first build (so that it too is reproducible).
   const firstProjectId = async () => {
     await obtain(root, all);
-    return projectIdOf(obtained(root));
+    return projectIdOfSeeds(root.states.map((state) => state.outcome!.seed!));
   };
   const project = options.project ?? previous.project ?? (await firstProjectId());
   if (result.bailed) return partial(root);
@@ -99,13 +100,15 @@ export async function buildRoot(run: Run, input: InputRoot): Promise<Commit> {
   run.checkAbort();
   const held = heldScopes(root, plan);
   reportHeld(root, plan, held);
-  const linking = toLink.filter((scope) => !held.has(scope));
-  const linked = linkScopes(root, plan, linking);
+  const { linked, emitted } = await linkAndEmit(
+    root,
+    plan,
+    reuse,
+    toLink.filter((scope) => !held.has(scope)),
+  );
+  run.checkAbort();
   const next = nextLock(root, previous, plan, reuse, linked, held);
-  run.checkAbort();
-  tally({ root, plan, reuse, linked, next, previous });
-  const emitted = await emitPackages(root, plan, reuse, linked, next);
-  run.checkAbort();
+  tally({ root, reuse, linked, next, previous });
   if (options.bail && result.diagnostics.some((d) => d.severity === 'error')) {
     result.bailed = true;
     return;
@@ -145,9 +148,11 @@ function reportWalk(root: RootContext): void {
 
 /** Reports what was compiled of a root not linked (--bail, or withheld). */
 function partial(root: RootContext): undefined {
-  const got = obtained(root);
-  root.report(got.flatMap((f) => f.diagnostics));
-  root.run.result.cards += got.reduce((n, f) => n + f.cards.length, 0);
+  for (const { outcome } of root.states) {
+    if (!outcome) continue;
+    root.report(outcome.diagnostics);
+    root.run.result.cards += outcome.cards;
+  }
   return undefined;
 }
 
@@ -160,19 +165,18 @@ function withhold(root: RootContext, why: string): undefined {
 /** The root's diagnostics and counts into the result; --frozen's verdict on the lock. */
 function tally({
   root,
-  plan,
   reuse,
   linked,
   next,
   previous,
-}: Omit<StagedRoot, 'lockPath' | 'index' | 'emitted'>): void {
+}: Omit<StagedRoot, 'lockPath' | 'index' | 'emitted' | 'plan'>): void {
   const { result } = root.run;
-  for (const { scope, link } of linked.links) {
-    root.report(diagnosticsOf(root, plan, scope, link));
-    result.cards += link.notes.length;
-    result.retired += link.retired.length;
+  for (const link of linked.links) {
+    root.report(link.diagnostics);
+    result.cards += link.notes;
+    result.retired += link.retired;
   }
-  result.packages += linked.emitting.length;
+  result.packages += linked.packages;
   for (const { record } of reuse.reused.values()) {
     root.report(record.diagnostics);
     result.cards += record.cards;

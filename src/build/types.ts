@@ -47,6 +47,12 @@ export interface BuildOptions {
    */
   workers?: 'auto' | 'always';
   /**
+   * Cards of compiled files held in memory before obtained files are let go and read back from
+   * the cache when their scope is linked (default HOLD_CARDS, build/compile-files.ts; 0 lets go
+   * of every file the cache holds: tests of that path).
+   */
+  holdCards?: number;
+  /**
    * Use and fill `.deckc-cache/` in each input root (default true); 'read' serves what it holds
    * and writes nothing to it (`deckc check`).
    */

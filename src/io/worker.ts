@@ -34,7 +34,8 @@ export type Task =
   | { kind: 'warm' };
 
 export type TaskResult =
-  | { kind: 'compile'; compiled: CompiledFile; deps: MediaDep[] }
+  /** `stored`: the cache holds it now (it may be let go and read back). */
+  | { kind: 'compile'; compiled: CompiledFile; deps: MediaDep[]; stored: boolean }
   /** Each output with its SHA-256 (hashed here, off the thread that waits for it). */
   | { kind: 'emit'; outputs: [Format, Uint8Array, string][] }
   | { kind: 'warm' };
@@ -65,6 +66,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
   const recording = recordingReader(read);
   const compiled = compileFile(task.bytes, task.path, recording.readMedia, task.options);
   const deps = recording.deps();
+  let stored = false;
   if (task.cache) {
     let cache = caches.get(task.cache.dir);
     if (!cache) {
@@ -72,9 +74,12 @@ export async function runTask(task: Task): Promise<TaskResult> {
       caches.set(task.cache.dir, cache);
     }
     // A cache that cannot be written only costs speed: the build goes on.
-    await cache.putFile(task.cache.key, compiled, deps).catch(() => undefined);
+    stored = await cache.putFile(task.cache.key, compiled, deps).then(
+      () => true,
+      () => false,
+    );
   }
-  return { kind: 'compile', compiled, deps };
+  return { kind: 'compile', compiled, deps, stored };
 }
 
 /**

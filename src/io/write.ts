@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Writes `data` to `file`; a failure names the file (a full disk's write error has no path). */
@@ -142,10 +142,24 @@ export const putInPlace = (temp: string, file: string): Promise<void> => promote
 /** Removes a file (a staged one, say), if it is there. */
 export const discard = (file: string): Promise<void> => drop(file);
 
-/** Creates a folder and its parents, if they are not there. */
-export const ensureFolder = async (dir: string): Promise<void> => {
-  await mkdir(dir, { recursive: true });
-};
+/** Creates a folder and its parents, if they are not there; returns the first one it created. */
+export const ensureFolder = (dir: string): Promise<string | undefined> =>
+  mkdir(dir, { recursive: true });
+
+/** Removes `dir` and its parents up to `top` (which `ensureFolder` created), while empty. */
+export async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (
+      !(await rmdir(at).then(
+        () => true,
+        () => false,
+      )) ||
+      at === top
+    )
+      return;
+    if (path.dirname(at) === at) return;
+  }
+}
 
 /** A file's size and mtime, or null when there is no such file. */
 export const statOf = (file: string): Promise<{ size: number; mtimeMs: number } | null> =>

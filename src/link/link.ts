@@ -78,11 +78,16 @@ export interface Claims {
  * Two unrelated projects never share one; the same sources built twice from scratch do.
  */
 export function projectIdOf(files: readonly CompiledFile[]): string {
-  const seed = files.map(
-    (f) => `${f.path}\u0000${f.cards.map((c) => `${c.hashes.key}:${c.hashes.content}`).join(',')}`,
-  );
-  return projectId(seed.join('\u0001'));
+  return projectIdOfSeeds(files.map(projectSeed));
 }
+
+/** One file's share of a project id (see projectIdOf): kept by a build that lets its cards go. */
+export const projectSeed = (f: CompiledFile): string =>
+  `${f.path}\u0000${f.cards.map((c) => `${c.hashes.key}:${c.hashes.content}`).join(',')}`;
+
+/** The project id of files' seeds (projectSeed), in input order. */
+export const projectIdOfSeeds = (seeds: readonly string[]): string =>
+  projectId(seeds.join('\u0001'));
 
 /**
  * Explicit ids over the whole project, files in input order: the first card with an id owns it.
