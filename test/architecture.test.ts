@@ -91,8 +91,6 @@ const ALLOWED_LONG: readonly string[] = [
   'cli/main.ts:run',
   // The language server's setup (not the engine's to move).
   'lsp/server.ts:serve',
-  // The math tokenizer as the render engineer is changing it (uncommitted when this was listed).
-  'render/math.ts:tokenizeMath',
 ];
 
 function sources(dir = SRC): string[] {
