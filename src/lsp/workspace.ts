@@ -2,10 +2,31 @@
  * The workspace checks the linker makes across files, kept current while the user types:
  * an explicit id used twice in an input root (`duplicate-id`, an error) and a question asked
  * twice in one top-level deck (`duplicate-question`). The first use, in input order (files by
- * path, cards in order), is the one the repeats point at, as in `deckc build`.
+ * path, cards in order), is the one the repeats point at, as in `deckc build`. And what the server
+ * keeps of each input root (`Root`): its index, its config, and the file events waiting for it.
  */
 import type { Diagnostic } from '../validate/schema.js';
-import type { FileSummary } from './analysis.js';
+import type { DeckOptions, FileSummary } from './analysis.js';
+
+export interface Root {
+  index: RootIndex;
+  options: DeckOptions;
+  /** The config's ignore globs, for listing the root's files again. */
+  ignore: readonly string[];
+  readMedia: (path: string) => Uint8Array | null;
+  /** Resolves when the root's files on disk are in the index. */
+  loaded: Promise<void>;
+  /** Files changed on disk (relative paths) waiting to be read again, and whether to list the root again. */
+  pending: {
+    changed: Set<string>;
+    relist: boolean;
+    /** A file other than Markdown was created or deleted: render the open documents again. */
+    media: boolean;
+    timer: NodeJS.Timeout | null;
+  };
+  /** The refresh under way, if any: refreshes of one root run one after another. */
+  refreshing: Promise<void>;
+}
 
 export class RootIndex {
   /** Summaries by path relative to the root, open documents' included (they win over disk). */

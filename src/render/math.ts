@@ -199,47 +199,62 @@ function findDollarCloser(text: string, open: number, end: number): number {
   return -1;
 }
 
+/** Whether `text` may hold a math span or Anki markup at all (most fields do not). */
+function mayHoldMath(text: string): boolean {
+  return (
+    text.includes('$') || text.includes('\\(') || text.includes('\\[') || ANKI_MARKUP.test(text)
+  );
+}
+
 /**
- * `max`: stop once tokens and problems number more than this (a field beyond the math-span
- * limit is shown as text anyway): 175,000 unclosed `[$]` otherwise held as many problems, ~75 MB.
+ * What one tokenizeMath run keeps: the text, what it found so far, and its lookups of the text
+ * (each remembers its last answer; the sorted lists are built on first use), so that the scan
+ * stays linear however many openers have no closer (issue 15). Each step below reads the
+ * delimiter at `i` and returns the offset the scan goes on from.
  */
-export function tokenizeMath(text: string, max = Number.POSITIVE_INFINITY): TokenizedMath {
-  const tokens: MathToken[] = [];
-  const problems: MathProblem[] = [];
-  if (
-    !text.includes('$') &&
-    !text.includes('\\(') &&
-    !text.includes('\\[') &&
-    !ANKI_MARKUP.test(text)
-  ) {
-    return { text, tokens, problems };
-  }
-  const add = (
-    start: number,
-    end: number,
-    open: number,
-    close: number,
-    display: boolean,
-    kind: MathToken['kind'] = 'math',
-    ankiOpen?: string,
-  ) => {
-    tokens.push({
-      kind,
-      display,
-      ...(ankiOpen ? { open: ankiOpen } : {}),
-      tex: text.slice(start + open, end - close),
-      texStart: start + open,
-      source: text.slice(start, end),
-      start,
-      end,
-    });
-  };
-  /**
-   * Next case-insensitive `closer` at or after `from`, remembered per closer so that n unclosed
-   * openers cost one scan, not n.
-   */
+interface Scan {
+  text: string;
+  tokens: MathToken[];
+  problems: MathProblem[];
+  paragraphEnd: (from: number) => number;
+  inlineEnd: (from: number) => number;
+  /** The next `\)` and `\]`. */
+  mathCloser: { ')': (from: number) => number; ']': (from: number) => number };
+  /** The next Anki closer (`[/$]`, `[/$$]`, `[/latex]`), or -1. */
+  ankiCloser: (closer: string, from: number) => number;
+  dollars: number[] | null;
+  backticks: Map<number, number[]> | null;
+}
+
+function addToken(
+  s: Scan,
+  start: number,
+  end: number,
+  open: number,
+  close: number,
+  display: boolean,
+  kind: MathToken['kind'] = 'math',
+  ankiOpen?: string,
+): void {
+  s.tokens.push({
+    kind,
+    display,
+    ...(ankiOpen ? { open: ankiOpen } : {}),
+    tex: s.text.slice(start + open, end - close),
+    texStart: start + open,
+    source: s.text.slice(start, end),
+    start,
+    end,
+  });
+}
+
+/**
+ * The next case-insensitive `closer` at or after `from`, or -1, remembered per closer so that n
+ * unclosed openers cost one scan, not n.
+ */
+function ankiCloser(text: string): (closer: string, from: number) => number {
   const closers = new Map<string, { from: number; at: number }>();
-  const findCloser = (closer: string, from: number): number => {
+  return (closer, from) => {
     const known = closers.get(closer);
     if (known && from >= known.from && (known.at === -1 || known.at >= from)) return known.at;
     const re = new RegExp(closer.replace(/[[\]$/]/g, '\\$&'), 'gi');
@@ -248,139 +263,141 @@ export function tokenizeMath(text: string, max = Number.POSITIVE_INFINITY): Toke
     closers.set(closer, { from, at });
     return at;
   };
-  const paragraphEnd = nextMatch(text, PARAGRAPH_END);
-  const inlineEnd = nextMatch(text, INLINE_END);
-  const mathCloser = { ')': nextMatch(text, /\\\)/g), ']': nextMatch(text, /\\\]/g) };
-  let dollars: number[] | null = null;
-  let backticks: Map<number, number[]> | null = null;
-  const full = () => tokens.length + problems.length > max;
-  for (const [regionStart, regionEnd] of proseRegions(text)) {
-    if (full()) break;
-    let i = regionStart;
-    while (i < regionEnd && !full()) {
-      const c = text[i];
-      if (c === '\\') {
-        const next = text[i + 1];
-        if (next === '(' || next === '[') {
-          const closer = next === '(' ? '\\)' : '\\]';
-          const limit = next === '(' ? Math.min(paragraphEnd(i), regionEnd) : regionEnd;
-          const close = mathCloser[closer === '\\)' ? ')' : ']'](i + 2);
-          if (close + 2 <= limit) {
-            add(i, close + 2, 2, 2, next === '[');
-            i = close + 2;
-            continue;
-          }
-        }
-        i += 2;
-        continue;
-      }
-      if (c === '[') {
-        const opener = ANKI_OPEN.exec(text.slice(i, i + 8));
-        if (opener) {
-          const open = opener[0].toLowerCase();
-          if (open === '[sound:') {
-            const name = SOUND.exec(text.slice(i, Math.min(regionEnd, i + 512)));
-            if (name) {
-              add(i, i + name[0].length, 7, 1, false, 'sound');
-              i += name[0].length;
-              continue;
-            }
-          } else {
-            const closer = `[/${open.slice(1)}`;
-            const close = findCloser(closer, i + open.length);
-            if (close !== -1 && close + closer.length <= regionEnd) {
-              add(
-                i,
-                close + closer.length,
-                open.length,
-                closer.length,
-                open === '[$$]',
-                'latex',
-                open,
-              );
-              i = close + closer.length;
-              continue;
-            }
-            problems.push({
-              offset: i,
-              length: open.length,
-              message: unclosedLatex(opener[0], closer),
-            });
-            i += open.length;
-            continue;
-          }
-        }
-        i++;
-        continue;
-      }
-      if (c === '`') {
-        let n = 1;
-        while (text[i + n] === '`') n++;
-        const limit = Math.min(paragraphEnd(i), regionEnd);
-        backticks ??= backtickRuns(text);
-        const close = firstAtOrAfter(backticks.get(n) ?? [], i + n);
-        i = close < limit ? close + n : i + n;
-        continue;
-      }
-      if (c !== '$') {
-        i++;
-        continue;
-      }
-      if (text[i + 1] === '$') {
-        dollars ??= displayDollars(text);
-        const close = firstAtOrAfter(dollars, i + 2);
-        if (close + 2 <= regionEnd) {
-          add(i, close + 2, 2, 2, true);
-          i = close + 2;
-        } else {
-          problems.push({
-            offset: i,
-            length: 2,
-            message:
-              "Unexpected '$$' with no closing '$$', expected display math to end (kept as text)",
-          });
-          i += 2;
-        }
-        continue;
-      }
-      const after = text[i + 1];
-      const limit = Math.min(inlineEnd(i), regionEnd);
-      const close = findDollarCloser(text, i, limit);
-      const looksLikePrice = isDigit(after);
-      if (close !== -1) {
-        const inner = text.slice(i + 1, close);
-        if (
-          looksLikePrice &&
-          PROSE_WORD.test(inner) &&
-          !TEX_HINT.test(inner.replace(/\\\$/g, ''))
-        ) {
-          i++;
-          continue;
-        }
-        add(i, close + 1, 1, 1, false);
-        i = close + 1;
-        continue;
-      }
-      if (!looksLikePrice) {
-        problems.push({
-          offset: i,
-          length: 1,
-          message:
-            "Unexpected '$' with no closing '$' in its paragraph, expected inline math to end (kept as text; write '\\$' for a literal dollar)",
-        });
-      }
-      i++;
+}
+
+/** A backslash at `i`: `\(…\)` or `\[…\]` math, else an escape skipped. */
+function backslashMath(s: Scan, i: number, regionEnd: number): number {
+  const next = s.text[i + 1];
+  if (next === '(' || next === '[') {
+    const limit = next === '(' ? Math.min(s.paragraphEnd(i), regionEnd) : regionEnd;
+    const close = s.mathCloser[next === '(' ? ')' : ']'](i + 2);
+    if (close + 2 <= limit) {
+      addToken(s, i, close + 2, 2, 2, next === '[');
+      return close + 2;
     }
   }
-  if (tokens.length === 0) return { text, tokens, problems };
+  return i + 2;
+}
+
+/** A `[` at `i`: Anki's `[sound:…]`, `[$]…[/$]`, `[$$]…[/$$]` or `[latex]…[/latex]`, else text. */
+function ankiMarkup(s: Scan, i: number, regionEnd: number): number {
+  const { text } = s;
+  const opener = ANKI_OPEN.exec(text.slice(i, i + 8));
+  if (!opener) return i + 1;
+  const open = opener[0].toLowerCase();
+  if (open === '[sound:') {
+    const name = SOUND.exec(text.slice(i, Math.min(regionEnd, i + 512)));
+    if (!name) return i + 1;
+    addToken(s, i, i + name[0].length, 7, 1, false, 'sound');
+    return i + name[0].length;
+  }
+  const closer = `[/${open.slice(1)}`;
+  const close = s.ankiCloser(closer, i + open.length);
+  if (close !== -1 && close + closer.length <= regionEnd) {
+    const end = close + closer.length;
+    addToken(s, i, end, open.length, closer.length, open === '[$$]', 'latex', open);
+    return end;
+  }
+  s.problems.push({ offset: i, length: open.length, message: unclosedLatex(opener[0], closer) });
+  return i + open.length;
+}
+
+/** A backtick run at `i`: a code span skipped whole (its `$` are text), else the run alone. */
+function codeSpan(s: Scan, i: number, regionEnd: number): number {
+  let n = 1;
+  while (s.text[i + n] === '`') n++;
+  const limit = Math.min(s.paragraphEnd(i), regionEnd);
+  s.backticks ??= backtickRuns(s.text);
+  const close = firstAtOrAfter(s.backticks.get(n) ?? [], i + n);
+  return close < limit ? close + n : i + n;
+}
+
+/** `$$` at `i`: display math to the next `$$` of the region, else a problem. */
+function displayMath(s: Scan, i: number, regionEnd: number): number {
+  s.dollars ??= displayDollars(s.text);
+  const close = firstAtOrAfter(s.dollars, i + 2);
+  if (close + 2 <= regionEnd) {
+    addToken(s, i, close + 2, 2, 2, true);
+    return close + 2;
+  }
+  s.problems.push({
+    offset: i,
+    length: 2,
+    message: "Unexpected '$$' with no closing '$$', expected display math to end (kept as text)",
+  });
+  return i + 2;
+}
+
+/** One `$` at `i`: inline math to its partner in the paragraph, a price, or a problem. */
+function inlineMath(s: Scan, i: number, regionEnd: number): number {
+  const { text } = s;
+  const limit = Math.min(s.inlineEnd(i), regionEnd);
+  const close = findDollarCloser(text, i, limit);
+  const looksLikePrice = isDigit(text[i + 1]);
+  if (close !== -1) {
+    const inner = text.slice(i + 1, close);
+    if (looksLikePrice && PROSE_WORD.test(inner) && !TEX_HINT.test(inner.replace(/\\\$/g, '')))
+      return i + 1;
+    addToken(s, i, close + 1, 1, 1, false);
+    return close + 1;
+  }
+  if (!looksLikePrice) {
+    s.problems.push({
+      offset: i,
+      length: 1,
+      message:
+        "Unexpected '$' with no closing '$' in its paragraph, expected inline math to end (kept as text; write '\\$' for a literal dollar)",
+    });
+  }
+  return i + 1;
+}
+
+/** The text with each token's span replaced by its placeholder. */
+function withPlaceholders(text: string, tokens: readonly MathToken[]): string {
   let out = '';
   let last = 0;
   tokens.forEach((t, index) => {
     out += text.slice(last, t.start) + PLACEHOLDER_OPEN + index + PLACEHOLDER_CLOSE;
     last = t.end;
   });
-  out += text.slice(last);
-  return { text: out, tokens, problems };
+  return out + text.slice(last);
+}
+
+/**
+ * `max`: stop once tokens and problems number more than this (a field beyond the math-span
+ * limit is shown as text anyway): 175,000 unclosed `[$]` otherwise held as many problems, ~75 MB.
+ */
+export function tokenizeMath(text: string, max = Number.POSITIVE_INFINITY): TokenizedMath {
+  const tokens: MathToken[] = [];
+  const problems: MathProblem[] = [];
+  if (!mayHoldMath(text)) return { text, tokens, problems };
+  const s: Scan = {
+    text,
+    tokens,
+    problems,
+    paragraphEnd: nextMatch(text, PARAGRAPH_END),
+    inlineEnd: nextMatch(text, INLINE_END),
+    mathCloser: { ')': nextMatch(text, /\\\)/g), ']': nextMatch(text, /\\\]/g) },
+    ankiCloser: ankiCloser(text),
+    dollars: null,
+    backticks: null,
+  };
+  const full = () => tokens.length + problems.length > max;
+  for (const [regionStart, regionEnd] of proseRegions(text)) {
+    if (full()) break;
+    let i = regionStart;
+    while (i < regionEnd && !full()) {
+      const c = text[i];
+      if (c === '\\') i = backslashMath(s, i, regionEnd);
+      else if (c === '[') i = ankiMarkup(s, i, regionEnd);
+      else if (c === '`') i = codeSpan(s, i, regionEnd);
+      else if (c !== '$') i++;
+      else if (text[i + 1] === '$') i = displayMath(s, i, regionEnd);
+      else i = inlineMath(s, i, regionEnd);
+    }
+  }
+  if (tokens.length === 0) return { text, tokens, problems };
+  return { text: withPlaceholders(text, tokens), tokens, problems };
 }
 
 /** Maps offsets in the placeholder text back to offsets in the original text. */
