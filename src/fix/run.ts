@@ -1,6 +1,6 @@
 /**
  * `deckc fix`: the sources of some input paths, fixed file by file (apply.ts) and written back
- * atomically, or only diffed (`dryRun`). Returns data; cli/main.ts prints it (formatFixResult).
+ * atomically, or only diffed (`dryRun`). Returns data; cli/run-fix.ts prints it (formatFixResult).
  * Touches only the Markdown sources: never the lock file, the cache or the outputs.
  */
 import { chmod, realpath, stat } from 'node:fs/promises';
