@@ -71,11 +71,10 @@ export async function linkAndEmit(
   const { options, run } = root;
   run.result.linked.push(...linking);
   if (linking.length > 0) options.onPhase?.({ name: 'linking', scopes: linking.length });
-  const cards = linking.reduce(
-    (n, scope) =>
-      n + plan.byScope.get(scope)!.reduce((m, i) => m + (root.states[i]!.outcome?.cards ?? 0), 0),
-    0,
+  const sizes = linking.map((scope) =>
+    plan.byScope.get(scope)!.reduce((m, i) => m + (root.states[i]!.outcome?.cards ?? 0), 0),
   );
+  const cards = sizes.reduce((n, m) => n + m, 0);
   const emitter = new Emitter(root, plan, reuse, linking.length, cards);
   if (options.bundle !== undefined) return linkBundle(root, plan, linking, emitter);
   const links: LinkedScope[] = [];
@@ -89,7 +88,9 @@ export async function linkAndEmit(
       root,
       linking.flatMap((scope) => plan.byScope.get(scope)!),
     );
-    if (!options.pool) run.workers.renew();
+    // As many workers as scopes of the largest size fit the budget at once.
+    const fit = Math.floor(holdCards(root) / Math.max(1, ...sizes));
+    if (!options.pool) run.workers.renew(Math.max(1, Math.min(run.jobs, fit)));
   }
   // One scope links after the other, in scope order (new notes' ids are given out in that
   // order), while those linked before are emitted: one lane per job, and one more to link, as
@@ -103,7 +104,7 @@ export async function linkAndEmit(
     async (n) => {
       const scope = linking[n]!;
       const indexes = plan.byScope.get(scope)!;
-      const size = indexes.reduce((m, i) => m + (root.states[i]!.outcome?.cards ?? 0), 0);
+      const size = sizes[n]!;
       const taken = takenUpTo.then(() => budget.take(size));
       takenUpTo = taken;
       const ready = taken.then(() => obtain(root, indexes, true));

@@ -42,12 +42,13 @@ export class Workers {
   /**
    * Replaces the running workers with fresh ones: a worker's heap keeps what compiling left in
    * it (a few hundred MB each after a large library), and fresh workers need only what emitting
-   * needs. Costs their boot (~0.5 s of CPU each), so only for libraries past the memory budget.
+   * needs; `size` of them, as many as can have work at once. Costs their boot (~0.5 s of CPU
+   * each), so only for libraries past the memory budget.
    */
-  renew(): void {
+  renew(size: number): void {
     if (!this.pool) return;
     const old = this.pool;
-    this.pool = old.then((p) => p.close()).then(() => createPool(this.jobs));
+    this.pool = old.then((p) => p.close()).then(() => createPool(size, true));
   }
 
   /** Whether the pool of workers is running (or starting). */
