@@ -3,8 +3,8 @@
  * slices of the lock, and packed: one package per scope, or all of them in one bundle.
  */
 import { serializeEntries } from '../identity/lock.js';
-import type { CompiledFile } from '../link/compiled.js';
-import { type LinkedPackage, linkScope, pack, type ScopeLink } from '../link/link.js';
+import { linkScope, pack, type ScopeLink } from '../link/link.js';
+import type { CompiledFile, LinkedPackage } from '../validate/schema.js';
 import { obtained } from './compile-files.js';
 import type { RootContext } from './context.js';
 import { sliceHash as hashSlice } from './keys.js';

@@ -6,9 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Lock } from '../identity/lock.js';
-import type { CompiledFile } from '../link/compiled.js';
-import type { FileSummary } from '../link/link.js';
-import type { Diagnostic } from '../validate/schema.js';
+import type { CompiledFile, Diagnostic, FileSummary } from '../validate/schema.js';
 import type { FileStat, MediaReader } from './input.js';
 import { writeAtomic } from './write.js';
 

@@ -34,23 +34,17 @@ import {
 } from '../identity/lock.js';
 import { escapeHtml } from '../render/escape.js';
 import type {
+  CompiledFile,
   Diagnostic,
+  FileSummary,
   JsonCard,
+  LinkedPackage,
   MediaFile,
   Note,
-  Package,
   SourceRef,
 } from '../validate/schema.js';
-import type { CompiledFile } from './compiled.js';
 
 export const RETIRED_TAG = 'deckc::retired';
-
-/** What linking needs to know of a file before its cards: its scope and its explicit ids. */
-export interface FileSummary {
-  /** Null for a file without cards. */
-  scope: string | null;
-  ids: { id: string; line: number; column: number }[];
-}
 
 export function summarize(file: CompiledFile): FileSummary {
   const first = file.cards[0];
@@ -295,19 +289,6 @@ export function linkScope(
     entries: resolved.notes,
     settled,
   };
-}
-
-/** A package made of linked scopes (one by default, every scope with --bundle). */
-export interface LinkedPackage extends Package {
-  /**
-   * The notes of cards gone from the sources that the lock still remembers, tagged
-   * `deckc::retired`, by GUID: shipped apart (`<Deck>.retired.apkg`), never in the package a
-   * new user imports.
-   */
-  retired: Note[];
-  cards: JsonCard[];
-  /** Diagnostics of the files whose cards are in this package (for the preview page). */
-  diagnostics: Diagnostic[];
 }
 
 /**
