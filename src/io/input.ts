@@ -2,7 +2,6 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync }
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { z } from 'zod';
 import { LOCK_FILE } from '../identity/lock.js';
 import type { Diagnostic } from '../validate/schema.js';
 import { expandGlob, looksLikeGlob } from './glob.js';
@@ -18,8 +17,11 @@ export interface InputFile {
   stat: FileStat;
 }
 
-export const FileStat = z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number() });
-export type FileStat = z.infer<typeof FileStat>;
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
 
 const fileStat = ({ size, mtimeMs, ino }: FileStat): FileStat => ({ size, mtimeMs, ino });
 
