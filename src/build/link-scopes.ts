@@ -3,7 +3,7 @@
  * slices of the lock, and packed: one package per scope, or all of them in one bundle.
  */
 import { serializeEntries } from '../identity/lock.js';
-import { linkScope, pack, type ScopeLink } from '../link/link.js';
+import { linkScope, packScopes, type ScopeLink, ships } from '../link/link.js';
 import type { CompiledFile, LinkedPackage } from '../validate/schema.js';
 import { obtained } from './compile-files.js';
 import type { RootContext } from './context.js';
@@ -59,24 +59,7 @@ export function linkScopes(root: RootContext, plan: ScopePlan, linking: string[]
     const hash = hashSlice(serializeEntries(link.entries));
     return { scope, files, link, hash, same: hash === plan.slices.sliceHash(scope) };
   });
-  const ids = plan.claims.diagnostics;
-  const packages =
-    options.bundle !== undefined
-      ? [
-          {
-            pkg: pack(
-              options.bundle,
-              links.map((l) => l.link),
-              obtained(root),
-              ids,
-            ),
-            scopes: linking,
-          },
-        ]
-      : links.map(({ scope, files, link }) => ({
-          pkg: pack(scope, [link], files, ids),
-          scopes: [scope],
-        }));
-  const emitting = packages.filter(({ pkg }) => pkg.notes.length + pkg.retired.length > 0);
+  const packages = packScopes(links, plan.claims.diagnostics, options.bundle, obtained(root));
+  const emitting = packages.filter(({ pkg }) => ships(pkg));
   return { links, packages, emitting };
 }
