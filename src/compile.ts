@@ -2,9 +2,10 @@
  * The whole pipeline in a screenful:
  *   compileFile:  bytes → parse → deck name → render → compiled cards (per file: cacheable, parallel)
  *   linkProject:  compiled files + lock → identities, mods, packages, next lock (link/link.ts,
- *                 per top-level deck)
+ *                 per top-level deck; a peer of this module, put beside it by index.ts)
  *   emitPackage:  package → .apkg / .csv / .json / preview .html bytes
- * Pure: file access comes in through `readMedia` and the caller writes the outputs.
+ * What passes between them is plain data declared in validate/schema.ts (CompiledFile,
+ * LinkedPackage). Pure: file access comes in through `readMedia` and the caller writes the outputs.
  */
 import picomatch from 'picomatch';
 import { deckNameFor, normalizeDeckName, safeName } from './decks/name.js';
@@ -18,22 +19,18 @@ import { NOTETYPE_ID } from './emit/notetype.js';
 import { kindAnswerHash, kindKey, questionKeyHash } from './identity/guid.js';
 import { hashHex } from './identity/hash.js';
 import type { Lock } from './identity/lock.js';
-import type { CompiledCard, CompiledFile } from './link/compiled.js';
-import type { LinkedPackage } from './link/link.js';
 import { parseFile } from './parse/parse-file.js';
 import { escapeHtml } from './render/escape.js';
 import { renderCard } from './render/render-card.js';
-import type { MediaFile, SourceFile } from './validate/schema.js';
+import type {
+  CompiledCard,
+  CompiledFile,
+  LinkedPackage,
+  MediaFile,
+  SourceFile,
+} from './validate/schema.js';
 
 export { FORMATS, type Format } from './emit/formats.js';
-export type { CompiledCard, CompiledFile } from './link/compiled.js';
-export {
-  type LinkedPackage,
-  type LinkOptions,
-  type LinkResult,
-  linkProject,
-  RETIRED_TAG,
-} from './link/link.js';
 
 export interface CompileOptions {
   /** Deck for files directly in the input root that name no book. */

@@ -1,16 +1,10 @@
 /** deckc's public library API: re-exports only. The CLI (`deckc`) is built on exactly this. */
 export {
-  type CompiledCard,
-  type CompiledFile,
   type CompileOptions,
   compileFile,
   emitPackage,
   FORMATS,
   type Format,
-  type LinkedPackage,
-  type LinkOptions,
-  type LinkResult,
-  linkProject,
 } from './compile.js';
 export { Config } from './config/schema.js';
 export { formatGithub, formatJson, formatText, REPORTERS } from './diagnostics/format.js';
@@ -21,9 +15,11 @@ export { emitPreview } from './emit/html.js';
 export { emitJson } from './emit/json.js';
 export { NOTETYPE_ID } from './emit/notetype.js';
 export { LOCK_FILE, Lock, serializeLock } from './identity/lock.js';
+export { type LinkOptions, type LinkResult, linkProject } from './link/link.js';
 export { parseFile } from './parse/parse-file.js';
 export { renderCard } from './render/render-card.js';
 export { jsonSchemas } from './validate/json-schema.js';
+export type { CompiledCard, CompiledFile, LinkedPackage } from './validate/schema.js';
 export {
   Card,
   Diagnostic,

@@ -51,12 +51,6 @@ const ALLOWED_EDGES: readonly string[] = [
   // JSON Schema generation reads the config's zod schema (validate/ and config/ are not the
   // engine's to move: a config schema in validate/ would end it).
   'validate/json-schema.ts → config/schema.ts',
-  // Types that belong in validate/ (the "types down to validate/" step of issue 11): what
-  // compile makes and link takes (link/compiled.ts), and the linked package compile emits.
-  'compile.ts → link/compiled.ts',
-  'compile.ts → link/link.ts',
-  'io/cache.ts → link/compiled.ts',
-  'io/cache.ts → link/link.ts',
   // The worker thread runs the compiler: it is the engine's, in io/ only for the bundle's path.
   'io/worker.ts → compile.ts',
 ];

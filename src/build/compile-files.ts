@@ -5,8 +5,8 @@
  */
 import type { MediaDep } from '../io/cache.js';
 import { readInputFile } from '../io/input.js';
-import type { CompiledFile } from '../link/compiled.js';
 import { projectSeed, summarize } from '../link/link.js';
+import type { CompiledFile } from '../validate/schema.js';
 import type { RootContext } from './context.js';
 import { fileKey, sha256 } from './keys.js';
 import { inLanes } from './lanes.js';

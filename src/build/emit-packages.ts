@@ -10,7 +10,7 @@ import type { Format } from '../emit/formats.js';
 import type { LockEntry } from '../identity/lock.js';
 import type { Pool } from '../io/pool.js';
 import { ensureFolder, stage as stageFile } from '../io/write.js';
-import type { LinkedPackage } from '../link/link.js';
+import type { LinkedPackage } from '../validate/schema.js';
 import type { RootContext } from './context.js';
 import { packageKey } from './keys.js';
 import { emitPlanned, type Output, planOutputs, retiredBase, shipsRetired } from './outputs.js';

@@ -32,8 +32,7 @@ import type { Format } from '../emit/formats.js';
 import type { Lock, LockEntry } from '../identity/lock.js';
 import { compilerFingerprint, type SourceStat, sha256 } from '../io/cache.js';
 import type { FileStat } from '../io/input.js';
-import type { LinkedPackage } from '../link/link.js';
-import type { Diagnostic } from '../validate/schema.js';
+import type { Diagnostic, LinkedPackage } from '../validate/schema.js';
 
 export { sha256 };
 

@@ -8,7 +8,7 @@
 
 import type { LockEntry } from '../identity/lock.js';
 import { serializeEntries } from '../identity/lock.js';
-import { linkScope, pack, type ScopeLink } from '../link/link.js';
+import { linkScope, packScopes, type ScopeLink, ships } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 import { holdCards, obtain, obtained, release } from './compile-files.js';
 import type { RootContext } from './context.js';
@@ -122,14 +122,15 @@ export async function linkAndEmit(
             plan.claims.diagnostics,
           );
           links[n] = keep(root, plan, link);
-          return pack(scope, [link], files, plan.claims.diagnostics);
+          return packScopes([{ scope, files, link }], plan.claims.diagnostics, undefined, files)[0]!
+            .pkg;
         });
       linkedUpTo = linkedHere;
       linkedHere.catch(() => undefined);
       await taken;
       try {
         const pkg = await linkedHere;
-        const emits = pkg.notes.length + pkg.retired.length > 0;
+        const emits = ships(pkg);
         const writing = inFlight + (emits && options.write ? 1 : 0);
         // Past the last link, only writing is left.
         if (n === linking.length - 1 && writing > 0)
@@ -161,18 +162,25 @@ async function linkBundle(
     linking.flatMap((scope) => plan.byScope.get(scope)!),
     true,
   );
-  const scopeLinks = linking.map((scope) =>
-    linkScope(
+  const scopeLinks = linking.map((scope) => {
+    const files = plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!);
+    const link = linkScope(
       scope,
-      plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!),
+      files,
       plan.slices.sliceOf(scope),
       plan.resolveContext,
       plan.claims.diagnostics,
-    ),
-  );
-  const links = scopeLinks.map((link) => keep(root, plan, link));
-  const pkg = pack(root.options.bundle!, scopeLinks, obtained(root), plan.claims.diagnostics);
-  const packages = pkg.notes.length + pkg.retired.length > 0 ? 1 : 0;
+    );
+    return { scope, files, link };
+  });
+  const links = scopeLinks.map(({ link }) => keep(root, plan, link));
+  const { pkg } = packScopes(
+    scopeLinks,
+    plan.claims.diagnostics,
+    root.options.bundle,
+    obtained(root),
+  )[0]!;
+  const packages = ships(pkg) ? 1 : 0;
   if (packages)
     await emitter.emit(pkg, [...linking], Object.assign({}, ...links.map((l) => l.entries)));
   return { linked: { links, packages }, emitted: emitter.done() };

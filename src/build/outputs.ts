@@ -7,7 +7,7 @@ import type { Format } from '../emit/formats.js';
 import type { Lock } from '../identity/lock.js';
 import type { BuildCache } from '../io/cache.js';
 import type { Pool } from '../io/pool.js';
-import type { LinkedPackage } from '../link/link.js';
+import type { LinkedPackage } from '../validate/schema.js';
 import { outputKey } from './keys.js';
 
 /** An output to put in place: a staged temporary file, or a cached blob. */

@@ -6,16 +6,10 @@
 import path from 'node:path';
 import { packageFileName } from '../decks/name.js';
 import { notetypeStyleHash } from '../emit/notetype.js';
-import {
-  KEEP_RETIRED_SECONDS,
-  LOCK_FILE,
-  type Lock,
-  type ResolveContext,
-  resolveNotetype,
-} from '../identity/lock.js';
+import { LOCK_FILE, type Lock, type ResolveContext, resolveNotetype } from '../identity/lock.js';
 import type { CacheIndex } from '../io/cache.js';
 import { statOf } from '../io/write.js';
-import { claimIds, scopeSpeller } from '../link/link.js';
+import { type Claims, claimScopes, groupByScope, linkContext } from '../link/link.js';
 import type { Diagnostic } from '../validate/schema.js';
 import type { RootContext } from './context.js';
 import { ownersKey, scopeKey as scopeRecordKey } from './keys.js';
@@ -27,7 +21,7 @@ export interface ScopePlan {
   resolveContext: ResolveContext;
   /** Each file's scope (null: no cards), in input order. */
   scopes: (string | null)[];
-  claims: ReturnType<typeof claimIds>;
+  claims: Claims;
   /** The explicit ids' owners, as a key (see build/keys.ts). */
   owners: string;
   slices: LockSlices;
@@ -38,7 +32,10 @@ export interface ScopePlan {
   idDiagnostics: Map<string, Diagnostic[]>;
 }
 
-/** Plans the root's scopes (every file's summary is known by now). */
+/**
+ * Plans the root's scopes (every file's summary is known by now): link/link.ts's claimScopes,
+ * sliceLock and groupByScope, the slices' hashes from the index while they hold.
+ */
 export function planScopes(
   root: RootContext,
   previous: PreviousLock,
@@ -46,16 +43,8 @@ export function planScopes(
   project: string,
 ): ScopePlan {
   const { states, options } = root;
-  // Scopes spelt one way each (Anki tells deck names apart without case): files first.
-  const spell = scopeSpeller();
-  const scopes = states.map(({ summary }) =>
-    summary!.scope === null ? null : spell(summary!.scope),
-  );
-  const claims = claimIds(
-    states.map(({ file, summary }, i) => ({
-      path: file.path,
-      summary: { ...summary!, scope: scopes[i]! },
-    })),
+  const { spell, scopes, claims } = claimScopes(
+    states.map(({ file, summary }) => ({ path: file.path, summary: summary! })),
     project,
   );
   // The slices of the lock depend on the explicit ids' owners and on how scopes are spelt.
@@ -69,27 +58,18 @@ export function planScopes(
     known && known.notetype.style === style
       ? known.notetype
       : resolveNotetype(previous.full(), style, options.now);
-  const byScope = new Map<string, number[]>();
-  for (const [i, scope] of scopes.entries()) {
+  // Files without cards are in no scope: their diagnostics are reported here.
+  for (const [i, scope] of scopes.entries())
     if (scope === null) root.report(states[i]!.outcome!.diagnostics);
-    else if (byScope.has(scope)) byScope.get(scope)!.push(i);
-    else byScope.set(scope, [i]);
-  }
-  for (const scope of slices.scopes()) if (!byScope.has(scope)) byScope.set(scope, []);
+  const byScope = groupByScope(scopes, slices.scopes());
   const idDiagnostics = new Map<string, Diagnostic[]>();
   for (const d of claims.diagnostics) {
     if (idDiagnostics.has(d.file)) idDiagnostics.get(d.file)!.push(d);
     else idDiagnostics.set(d.file, [d]);
   }
-  const resolveContext: ResolveContext = {
-    project,
-    now: options.now,
-    taken: new Set(),
-    keepRetired: KEEP_RETIRED_SECONDS,
-  };
   return {
     project,
-    resolveContext,
+    resolveContext: linkContext(project, options.now),
     scopes,
     claims,
     owners,

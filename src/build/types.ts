@@ -7,8 +7,7 @@ import type { Format } from '../emit/formats.js';
 import type { MediaDep, SourceStat } from '../io/cache.js';
 import type { InputLimits } from '../io/input.js';
 import type { Pool } from '../io/pool.js';
-import type { CompiledFile } from '../link/compiled.js';
-import type { Diagnostic } from '../validate/schema.js';
+import type { CompiledFile, Diagnostic } from '../validate/schema.js';
 import type { RememberedLock } from './previous-lock.js';
 
 export interface BuildOptions {

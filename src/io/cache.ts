@@ -6,9 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Lock } from '../identity/lock.js';
-import type { CompiledFile } from '../link/compiled.js';
-import type { FileSummary } from '../link/link.js';
-import type { Diagnostic } from '../validate/schema.js';
+import type { CompiledFile, Diagnostic, FileSummary } from '../validate/schema.js';
 import type { FileStat, MediaReader } from './input.js';
 import { writeAtomic } from './write.js';
 
@@ -25,11 +23,11 @@ import { writeAtomic } from './write.js';
  *   output's bytes are not kept: the file deckc wrote is their one copy, recognised by its stat
  *   (`written.json`); an output deleted or edited since is emitted again.
  * - `scope/<key>.json`: the outcome of linking one scope (a top-level deck), keyed by its files'
- *   keys and its slice of the lock (see scopeKey in build/build.ts).
+ *   keys and its slice of the lock (see scopeKey in build/keys.ts).
  * - `index.json`: each current file's summary (scope and explicit ids), by file key.
  * - `sources.json`: each input file's key with its stat when it was read, so that a file whose
  *   stat has not changed is not read again (as git's index does; see sameStat in
- *   build/build.ts).
+ *   build/keys.ts).
  * - `written.json`: the stat of each output deckc wrote, likewise.
  *
  * What each key covers is stated in build/keys.ts, where every key is made.
@@ -47,7 +45,7 @@ export interface MediaDep {
   hash: string | null;
 }
 
-/** The outcome of linking and emitting one scope (see the scopes reused in build/build.ts). */
+/** The outcome of linking and emitting one scope (see the scopes reused in build/reuse.ts). */
 export interface ScopeRecord {
   files: number;
   cards: number;
@@ -437,7 +435,11 @@ export class BuildCache {
 
 // Shape checks: an entry of the wrong shape (a hand edit, another tool, a damaged disk) is a
 // miss, never a crash later in linking. deckc writes every entry itself, so checking what
-// linking reads costs a pass over the entry, not a schema.
+// linking reads costs a pass over the entry, not a schema. Measured: the same checks as zod
+// schemas (validate/'s CompiledFile, Diagnostic, FileSummary) run cold in a build's short
+// process; reading what an unchanged rebuild of the real corpus reads (the index, sources,
+// written, 7 scope records with ~9,000 diagnostics) took 210–225 ms against 90–115 ms, and the
+// rebuild 0.74 s of CPU against 0.66 s (medians of six interleaved runs, machine quiet).
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

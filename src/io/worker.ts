@@ -1,15 +1,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import {
-  type CompiledFile,
-  type CompileOptions,
-  compileFile,
-  emitPackage,
-  FORMATS,
-  type Format,
-  type LinkedPackage,
-  linkProject,
-} from '../compile.js';
+import { type CompileOptions, compileFile, emitPackage, FORMATS, type Format } from '../compile.js';
 import type { Lock } from '../identity/lock.js';
+import type { CompiledFile, LinkedPackage } from '../validate/schema.js';
 import { BuildCache, type MediaDep, recordingReader, sha256 } from './cache.js';
 import { DEFAULT_LIMITS, mediaReader } from './input.js';
 
@@ -85,18 +77,21 @@ export async function runTask(task: Task): Promise<TaskResult> {
 /**
  * Loads and runs the whole compiler once on a tiny deck, outputs discarded. Watch mode does this
  * while it waits, so that the first rebuild after a save does not pay for loading the compiler
- * (remark, the highlighter, sql.js: about 0.6 s).
+ * (remark, the highlighter, sql.js: about 0.6 s). Its cards are emitted without being linked: a
+ * worker never links (the build does, on its own thread), and identities do not warm anything.
  */
 export async function warmUp(): Promise<void> {
   const source = '#### Warm\n:p Warm *up*?\n??x\n`x` and $y$\n```js\nlet z = 1;\n```\nx??\n';
-  const linked = linkProject(
-    [compileFile(source, 'warm.md', () => null, { rootDeck: 'Warm' })],
-    null,
-    {
-      now: 0,
-    },
+  const { cards, media } = compileFile(source, 'warm.md', () => null, { rootDeck: 'Warm' });
+  const notes = cards.map(({ deck, tags, html, source }, n) => {
+    return { guid: `warm${n}`, deck, tags, fields: html, mod: 0, added: 0, source };
+  });
+  const lock: Lock = { lockfileVersion: 2, notetype: { style: '', mod: 0 }, notes: {} };
+  await emitPackage(
+    { name: 'Warm', notes, retired: [], cards: [], media, diagnostics: [] },
+    FORMATS,
+    lock,
   );
-  await emitPackage(linked.packages[0]!, FORMATS, linked.lock);
 }
 
 /** An emitted package's buffers move to the pool's thread instead of being copied. */

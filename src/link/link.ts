@@ -6,8 +6,14 @@
  * So each scope links on its own against its slice of the lock, and a build whose change touches
  * one scope relinks (and re-emits) one scope. The one tie between scopes is explicit ids
  * (`{#id}`): they are unique in the whole project and a card may carry its id into another
- * scope. `claimIds` settles them over the project first (from small per-file summaries), then
- * `sliceLock` gives each scope the lock entries it owns, and `linkScope` does the rest.
+ * scope. So a project is linked in these steps, which `linkProject` takes in turn and the build
+ * engine (build/plan-scopes.ts, build/link-scopes.ts) takes with its caches around them:
+ *   claimScopes   each file's scope, spelt one way, and the explicit ids settled over the project
+ *                 (from small per-file summaries, see summarize);
+ *   sliceLock     each scope's entries of the previous lock (lineScopes: by lines);
+ *   groupByScope  the files of each scope, and the scopes only the lock knows;
+ *   linkScope     one scope against its slice: identities, notes, its entries of the next lock;
+ *   packScopes    linked scopes into packages: one per scope, or one bundle.
  */
 
 import { deckKey, normalizeDeckName, settleDeckNames } from '../decks/name.js';
@@ -34,23 +40,17 @@ import {
 } from '../identity/lock.js';
 import { escapeHtml } from '../render/escape.js';
 import type {
+  CompiledFile,
   Diagnostic,
+  FileSummary,
   JsonCard,
+  LinkedPackage,
   MediaFile,
   Note,
-  Package,
   SourceRef,
 } from '../validate/schema.js';
-import type { CompiledFile } from './compiled.js';
 
-export const RETIRED_TAG = 'deckc::retired';
-
-/** What linking needs to know of a file before its cards: its scope and its explicit ids. */
-export interface FileSummary {
-  /** Null for a file without cards. */
-  scope: string | null;
-  ids: { id: string; line: number; column: number }[];
-}
+const RETIRED_TAG = 'deckc::retired';
 
 export function summarize(file: CompiledFile): FileSummary {
   const first = file.cards[0];
@@ -92,15 +92,17 @@ export const projectIdOfSeeds = (seeds: readonly string[]): string =>
 /**
  * Explicit ids over the whole project, files in input order: the first card with an id owns it.
  * Its GUID is the project's salted one, or the unsalted one a version 1 lock may hold: both
- * name the scope that links the note.
+ * name the scope that links the note (`scopes`, spelt, of each file).
  */
-export function claimIds(
+function claimIds(
   files: readonly { path: string; summary: FileSummary }[],
+  scopes: readonly (string | null)[],
   project: string,
 ): Claims {
   const first = new Map<string, SourceRef>();
   const claims: Claims = { owners: new Map(), diagnostics: [] };
-  for (const { path, summary } of files) {
+  for (const [i, { path, summary }] of files.entries()) {
+    const scope = scopes[i]!;
     for (const { id, line, column } of summary.ids) {
       const at = { file: path, line, column };
       const seen = first.get(id);
@@ -116,24 +118,69 @@ export function claimIds(
         });
       } else {
         first.set(id, at);
-        claims.owners.set(explicitGuid(project, id), summary.scope!);
-        claims.owners.set(explicitGuidV1(id), summary.scope!);
+        claims.owners.set(explicitGuid(project, id), scope);
+        claims.owners.set(explicitGuidV1(id), scope);
         // The card's notes of the other kinds it may have been (guid.ts kindId): a card that
         // changed kind as it moved to this scope retires its old note here.
         for (const kind of ['cloze', 'reversed'] as const)
-          claims.owners.set(explicitGuid(project, kindId(kind, id)), summary.scope!);
+          claims.owners.set(explicitGuid(project, kindId(kind, id)), scope);
       }
     }
   }
   return claims;
 }
 
+/** Each file's scope spelt one way, and the explicit ids settled (see claimScopes). */
+export interface ScopeClaims {
+  /** The spelling of scopes so far (scopeSpeller): slicing the lock goes on with it. */
+  spell: (scope: string) => string;
+  /** Each file's scope, spelt (null: a file without cards), in input order. */
+  scopes: (string | null)[];
+  claims: Claims;
+}
+
+/** The first step of linking: `files` in input order, with their summaries. */
+export function claimScopes(
+  files: readonly { path: string; summary: FileSummary }[],
+  project: string,
+): ScopeClaims {
+  const spell = scopeSpeller();
+  const scopes = files.map(({ summary }) => (summary.scope === null ? null : spell(summary.scope)));
+  return { spell, scopes, claims: claimIds(files, scopes, project) };
+}
+
+/**
+ * File indexes by scope, in input order: the files' scopes (claimScopes) first, then the scopes
+ * only the lock knows (`lockScopes`), linked with no files so that their notes retire.
+ */
+export function groupByScope(
+  scopes: readonly (string | null)[],
+  lockScopes: Iterable<string>,
+): Map<string, number[]> {
+  const byScope = new Map<string, number[]>();
+  for (const [i, scope] of scopes.entries()) {
+    if (scope === null) continue;
+    const list = byScope.get(scope);
+    if (list) list.push(i);
+    else byScope.set(scope, [i]);
+  }
+  for (const scope of lockScopes) if (!byScope.has(scope)) byScope.set(scope, []);
+  return byScope;
+}
+
+/** What every scope of a build is linked in: `now` in seconds, no id given out yet. */
+export const linkContext = (
+  project: string,
+  now: number,
+  keepRetired = KEEP_RETIRED_SECONDS,
+): ResolveContext => ({ project, now, taken: new Set(), keepRetired });
+
 /**
  * One spelling per scope, as Anki tells decks apart (without case, see decks/name.ts): the first
  * one asked for of each deckKey. Asked first for the scopes of the files in input order, then for
  * the lock's in GUID order, so that `Café` and `café` are one scope, spelt as its first file does.
  */
-export function scopeSpeller(): (scope: string) => string {
+function scopeSpeller(): (scope: string) => string {
   const spellings = new Map<string, string>();
   return (scope) => {
     const key = deckKey(scope);
@@ -302,25 +349,12 @@ export function linkScope(
   };
 }
 
-/** A package made of linked scopes (one by default, every scope with --bundle). */
-export interface LinkedPackage extends Package {
-  /**
-   * The notes of cards gone from the sources that the lock still remembers, tagged
-   * `deckc::retired`, by GUID: shipped apart (`<Deck>.retired.apkg`), never in the package a
-   * new user imports.
-   */
-  retired: Note[];
-  cards: JsonCard[];
-  /** Diagnostics of the files whose cards are in this package (for the preview page). */
-  diagnostics: Diagnostic[];
-}
-
 /**
  * Packs linked scopes into a package named `name`: their notes in input order (`files`, the
  * scopes' files sorted by path), the retired ones apart by GUID; media by name. `diagnostics`
  * are any further ones (duplicate ids) on these files.
  */
-export function pack(
+function pack(
   name: string,
   links: readonly ScopeLink[],
   files: readonly CompiledFile[],
@@ -358,6 +392,30 @@ export function pack(
   };
 }
 
+/**
+ * Packs linked scopes (`files` of each in input order): one package per scope, or with `bundle`
+ * one package of that name of them all, in the order of `all` (every file, by path). Each
+ * package comes with the scopes it holds.
+ */
+export function packScopes(
+  links: readonly { scope: string; files: readonly CompiledFile[]; link: ScopeLink }[],
+  claims: readonly Diagnostic[],
+  bundle: string | undefined,
+  all: readonly CompiledFile[],
+): { pkg: LinkedPackage; scopes: string[] }[] {
+  if (bundle !== undefined) {
+    const linked = links.map((l) => l.link);
+    return [{ pkg: pack(bundle, linked, all, claims), scopes: links.map((l) => l.scope) }];
+  }
+  return links.map(({ scope, files, link }) => ({
+    pkg: pack(scope, [link], files, claims),
+    scopes: [scope],
+  }));
+}
+
+/** Whether a package has notes, live or retired: a package without is not written. */
+export const ships = (pkg: LinkedPackage): boolean => pkg.notes.length + pkg.retired.length > 0;
+
 export interface LinkOptions {
   /** Build time in seconds; the `mod` of notes whose content changed. */
   now: number;
@@ -387,39 +445,27 @@ export function linkProject(
   options: LinkOptions,
 ): LinkResult {
   const project = options.project ?? previous?.project ?? projectIdOf(files);
-  const context: ResolveContext = {
+  const { spell, scopes, claims } = claimScopes(
+    files.map((f) => ({ path: f.path, summary: summarize(f) })),
     project,
-    now: options.now,
-    taken: new Set(),
-    keepRetired: options.keepRetired ?? KEEP_RETIRED_SECONDS,
-  };
-  const spell = scopeSpeller();
-  const summaries = files.map((f) => {
-    const summary = summarize(f);
-    return { path: f.path, summary: { ...summary, scope: summary.scope && spell(summary.scope) } };
-  });
-  const claims = claimIds(summaries, project);
-  const slices = sliceLock(previous, claims.owners, spell);
-  const byScope = new Map<string, CompiledFile[]>();
-  for (const [i, f] of files.entries()) {
-    const scope = summaries[i]!.summary.scope;
-    if (scope === null) continue;
-    if (byScope.has(scope)) byScope.get(scope)!.push(f);
-    else byScope.set(scope, [f]);
-  }
-  for (const scope of slices.keys()) if (!byScope.has(scope)) byScope.set(scope, []);
-  const links = [...byScope].map(([scope, scopeFiles]) =>
-    linkScope(scope, scopeFiles, slices.get(scope) ?? {}, context, claims.diagnostics),
   );
-  const packages =
-    options.bundle !== undefined
-      ? [pack(options.bundle, links, files, claims.diagnostics)]
-      : links.map((l) => pack(l.scope, [l], byScope.get(l.scope)!, claims.diagnostics));
+  const slices = sliceLock(previous, claims.owners, spell);
+  const context = linkContext(project, options.now, options.keepRetired);
+  const links = [...groupByScope(scopes, slices.keys())].map(([scope, indexes]) => {
+    const scopeFiles = indexes.map((i) => files[i]!);
+    const slice = slices.get(scope) ?? {};
+    return {
+      scope,
+      files: scopeFiles,
+      link: linkScope(scope, scopeFiles, slice, context, claims.diagnostics),
+    };
+  });
   const notes: Record<string, LockEntry> = {};
-  for (const l of links) Object.assign(notes, l.entries);
+  for (const { link } of links) Object.assign(notes, link.entries);
   return {
-    packages: packages
-      .filter((p) => p.notes.length + p.retired.length > 0)
+    packages: packScopes(links, claims.diagnostics, options.bundle, files)
+      .map(({ pkg }) => pkg)
+      .filter(ships)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     lock: {
       lockfileVersion: 2,
@@ -427,8 +473,8 @@ export function linkProject(
       notetype: resolveNotetype(previous, notetypeStyleHash(), options.now),
       notes,
     },
-    diagnostics: [...claims.diagnostics, ...links.flatMap((l) => l.diagnostics)],
-    retired: links.reduce((n, l) => n + l.retired.length, 0),
+    diagnostics: [...claims.diagnostics, ...links.flatMap(({ link }) => link.diagnostics)],
+    retired: links.reduce((n, { link }) => n + link.retired.length, 0),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The zod schemas here are the single source of deckc's data types: the card tree the parser
- * produces, the compiled notes the emitters consume, and the JSON deck format users read.
- * Types are derived with `z.infer`; the shipped JSON Schema is generated from these schemas.
+ * produces, the compiled files linking takes (and workers and the cache carry), the linked
+ * packages the emitters consume, and the JSON deck format users read. Types are derived with
+ * `z.infer`; the shipped JSON Schema is generated from these schemas.
  */
 import { z } from 'zod';
 
@@ -225,3 +226,63 @@ export const JsonDeck = z.object({
   cards: z.array(JsonCard),
 });
 export type JsonDeck = z.infer<typeof JsonDeck>;
+
+/** One card after parse and render: everything linking needs, serialisable (for workers and cache). */
+export const CompiledCard = z.object({
+  deck: z.string(),
+  tags: z.array(z.string()),
+  id: z.string().nullable(),
+  markdown: z.object({
+    title: z.string().nullable(),
+    context: z.string().nullable(),
+    question: z.string(),
+    answer: z.string(),
+  }),
+  /** The note's fields, `Source` included. */
+  html: Note.shape.fields,
+  source: SourceRef,
+  /** The note's kind (see NoteKind); absent: basic. */
+  kind: z.enum(['cloze', 'reversed']).optional(),
+  /**
+   * What identity resolution compares (see identity/lock.ts), computed by the compiler, where
+   * it can be cached and run in parallel, rather than at link time: the question's key (first
+   * occurrence), the answer's hash, the hash of everything the note carries to Anki (fields and
+   * tags). The key and the answer hash carry the kind (identity/guid.ts kindKey).
+   */
+  hashes: z.object({ key: z.string(), answer: z.string(), content: z.string() }),
+});
+export type CompiledCard = z.infer<typeof CompiledCard>;
+
+/** One source file after parse and render: what compile.ts makes and link/ takes. */
+export const CompiledFile = z.object({
+  path: z.string(),
+  cards: z.array(CompiledCard),
+  media: z.array(MediaFile),
+  diagnostics: z.array(Diagnostic),
+});
+export type CompiledFile = z.infer<typeof CompiledFile>;
+
+/**
+ * What linking needs to know of a file before its cards (link/link.ts summarize): its scope
+ * (top-level deck; null for a file without cards) and its explicit ids. The cache keeps one per
+ * file, so that a build whose files are unchanged need not read their cards.
+ */
+export const FileSummary = z.object({
+  scope: z.string().nullable(),
+  ids: z.array(z.object({ id: z.string(), line: z.number().int(), column: z.number().int() })),
+});
+export type FileSummary = z.infer<typeof FileSummary>;
+
+/** A package made of linked scopes (one by default, every scope with --bundle). */
+export const LinkedPackage = Package.extend({
+  /**
+   * The notes of cards gone from the sources that the lock still remembers, tagged
+   * `deckc::retired`, by GUID: shipped apart (`<Deck>.retired.apkg`), never in the package a
+   * new user imports.
+   */
+  retired: z.array(Note),
+  cards: z.array(JsonCard),
+  /** Diagnostics of the files whose cards are in this package (for the preview page). */
+  diagnostics: z.array(Diagnostic),
+});
+export type LinkedPackage = z.infer<typeof LinkedPackage>;

@@ -7,9 +7,9 @@
  * changed". The same scenarios against the model of today's importer: test/model/kinds.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFile, emitPackage, linkProject } from '../../src/compile.js';
 import { emitPreview } from '../../src/emit/html.js';
 import { CLOZE_NOTETYPE_ID, NOTETYPE_ID, REVERSED_NOTETYPE_ID } from '../../src/emit/notetype.js';
+import { compileFile, emitPackage, linkProject } from '../../src/index.js';
 import { revealCloze } from '../../src/render/cloze.js';
 import type { Note } from '../../src/validate/schema.js';
 import { Project, removeProjects } from '../helpers/project.js';

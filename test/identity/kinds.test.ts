@@ -4,8 +4,8 @@
  * a new GUID and retires the old note under its own kind, and the `reverse` glob map.
  */
 import { describe, expect, it } from 'vitest';
-import { compileFile, linkProject } from '../../src/compile.js';
 import { kindId, kindKey, kindOfKey, questionKeyHash } from '../../src/identity/guid.js';
+import { compileFile, linkProject } from '../../src/index.js';
 
 const NOW = 1_700_000_000;
 const file = (body: string, front = '') =>

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compileFile, linkProject } from '../../src/compile.js';
 import { derivedGuid, explicitGuidV1, questionKeyHash } from '../../src/identity/guid.js';
 import {
   type IdentityInput,
@@ -14,6 +13,7 @@ import {
   serializeLock,
   serializeLockLines,
 } from '../../src/identity/lock.js';
+import { compileFile, linkProject } from '../../src/index.js';
 
 const PROJECT = 'TestProject0000000000a';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fileKey } from '../../src/build/keys.js';
-import type { CompiledFile } from '../../src/compile.js';
+import type { CompiledFile } from '../../src/index.js';
 import { BuildCache, recordingReader, sha256 } from '../../src/io/cache.js';
 import { scratch } from './helpers.js';
 

@@ -4,8 +4,9 @@
  * channel must still carry (so a vector "passes" by being handled, not by vanishing). Shared by
  * test/security/channels.test.ts (fields, .apkg, CSV, JSON, preview) and the chromium test.
  */
-import { compileFile, emitPackage, linkProject } from '../../src/compile.js';
+
 import type { RuleId } from '../../src/diagnostics/rules.js';
+import { compileFile, emitPackage, linkProject } from '../../src/index.js';
 
 export interface Vector {
   name: string;
