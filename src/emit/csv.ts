@@ -1,4 +1,5 @@
 import { FIELD_NAMES, type Note } from '../validate/schema.js';
+import { Utf8Chunks } from './chunks.js';
 import { notetypeIdOf } from './notetype.js';
 
 /** Every field quoted, quotes doubled: a record can never start with `#` (a comment to Anki). */
@@ -24,16 +25,20 @@ export function emitCsv(notes: readonly Note[], notetypeId: number): Uint8Array 
     '#match scope:notetype',
     `#columns:${columns.join('\t')}`,
   ];
-  const rows = notes.map((n) =>
-    [
-      n.guid,
-      String(n.kind ? notetypeIdOf(n.kind) : notetypeId),
-      n.deck,
-      ...FIELD_NAMES.map((f) => n.fields[f]),
-      n.tags.join(' '),
-    ]
-      .map(quote)
-      .join('\t'),
-  );
-  return new TextEncoder().encode(`${[...header, ...rows].join('\n')}\n`);
+  const out = new Utf8Chunks();
+  out.add(header.join('\n'));
+  for (const n of notes)
+    out.add(
+      `\n${[
+        n.guid,
+        String(n.kind ? notetypeIdOf(n.kind) : notetypeId),
+        n.deck,
+        ...FIELD_NAMES.map((f) => n.fields[f]),
+        n.tags.join(' '),
+      ]
+        .map(quote)
+        .join('\t')}`,
+    );
+  out.add('\n');
+  return out.done();
 }

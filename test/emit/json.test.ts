@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Utf8Chunks } from '../../src/emit/chunks.js';
+import { emitJson } from '../../src/emit/json.js';
+import type { JsonCard } from '../../src/validate/schema.js';
+
+/** What emitJson writes, card by card, must be the document JSON.stringify writes whole. */
+const whole = (deck: string, cards: JsonCard[]) =>
+  new TextEncoder().encode(`${JSON.stringify({ format: 'deckc-deck@1', deck, cards }, null, 2)}\n`);
+
+const card = (n: number, text: string): JsonCard =>
+  ({
+    guid: `g${n}`,
+    deck: 'Book::Part',
+    tags: n % 2 ? ['a', 'b'] : [],
+    question: { markdown: text, html: `<p>${text}</p>` },
+    answer: { markdown: 'x\ny', html: '<p>x<br>y</p>' },
+    source: { file: 'a.md', line: n, column: 1 },
+  }) as unknown as JsonCard;
+
+describe('emitJson', () => {
+  it('writes the bytes of JSON.stringify(doc, null, 2), a card at a time', () => {
+    for (const cards of [
+      [],
+      [card(1, 'one')],
+      [card(1, 'naïve "quotes" \\ and \u2028'), card(2, '日本語 🎉'), card(3, '')],
+    ])
+      expect(emitJson('Book "B"', cards)).toEqual(whole('Book "B"', cards));
+  });
+
+  it('stays whole past the size at which it encodes a piece', () => {
+    // Well over a megabyte of text: several pieces, joined in order.
+    const cards = Array.from({ length: 3000 }, (_, n) => card(n, `é${'x'.repeat(500)}${n}`));
+    expect(emitJson('Big', cards)).toEqual(whole('Big', cards));
+  });
+});
+
+describe('Utf8Chunks', () => {
+  it('encodes what was added, in order, across pieces', () => {
+    const out = new Utf8Chunks();
+    const parts = Array.from({ length: 5000 }, (_, n) => `${n}ü${'€'.repeat(n % 300)}`);
+    for (const part of parts) out.add(part);
+    expect(new TextDecoder().decode(out.done())).toBe(parts.join(''));
+  });
+});
