@@ -103,9 +103,14 @@ async function compileMisses(
   misses.sort((a, b) => (options.bail ? a - b : states[b]!.size - states[a]!.size || a - b));
   const parallel = worthWorkers(root, misses);
   const fresh: number[] = [];
+  // Several lanes a job keep workers fed while results travel back. Work done in this thread
+  // runs one task at a time anyway, so one lane for it, which also keeps a large file compiled
+  // off-thread (OFF_THREAD_BYTES) from running beside the others: --jobs 1 is one compile at a
+  // time.
+  const inThread = !parallel || (jobs === 1 && !options.pool);
   await inLanes(
     misses.length,
-    options.bail ? jobs : jobs * 4,
+    options.bail || inThread ? jobs : jobs * 4,
     async (n) => {
       const i = misses[n]!;
       const state = states[i]!;
@@ -121,7 +126,6 @@ async function compileMisses(
           if (fileKey(root.keySalt, file.path, bytes) !== state.key) state.moved = true;
         }
         // --jobs 1 runs even "parallel" work in this thread (see Workers.get).
-        const inThread = !parallel || (run.jobs === 1 && !options.pool);
         const pool =
           inThread && state.size >= OFF_THREAD_BYTES
             ? (options.pool ?? run.workers.helper())

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type BuildOptions, build, Interrupted, newMemo } from '../../src/build/build.js';
+import { Workers } from '../../src/build/workers.js';
 import { BuildCache } from '../../src/io/cache.js';
 import { createPool, type Pool } from '../../src/io/pool.js';
 import { runCli } from '../cli/run.js';
@@ -458,6 +459,51 @@ describe('parallel builds', () => {
     expect(next.linked).toHaveLength(1);
     expect(treeDiff(outputs(dir), await coldBuild(twin, ['lib'], { now: NOW + 60 }))).toEqual([]);
   }, 60_000);
+
+  it('compile one file at a time with --jobs 1, a large file on its own worker included', async () => {
+    // Files from 128 KB compile off this thread (for Ctrl-C), but --jobs 1 still means one
+    // compile at a time: the small files wait for the large ones.
+    const dir = scratch();
+    generateLibrary(path.join(dir, 'lib'), 1, 6, 3);
+    const big = (n: number) =>
+      Array.from(
+        { length: 700 },
+        (_, i) =>
+          `#### T${i}\n:p Big ${n} question ${i}?\n??x\nanswer ${i} ${'w '.repeat(80)}\nx??\n`,
+      ).join('\n');
+    writeFileSync(path.join(dir, 'lib/book-1/big-1.md'), big(1));
+    writeFileSync(path.join(dir, 'lib/book-1/big-2.md'), big(2));
+    let running = 0;
+    let most = 0;
+    const counting = (pool: Promise<Pool>): Promise<Pool> =>
+      pool.then((p) => ({
+        size: p.size,
+        close: () => p.close(),
+        run: async (task) => {
+          if (task.kind !== 'compile') return p.run(task);
+          most = Math.max(most, ++running);
+          try {
+            return await p.run(task);
+          } finally {
+            running--;
+          }
+        },
+      }));
+    const { helper, here } = Workers.prototype;
+    Workers.prototype.helper = function (this: Workers) {
+      return counting(helper.call(this));
+    };
+    Workers.prototype.here = function (this: Workers) {
+      return counting(here.call(this));
+    };
+    try {
+      const result = await build(options(dir, ['lib'], { jobs: 1, cache: false }));
+      expect(result.compiled).toHaveLength(8);
+    } finally {
+      Object.assign(Workers.prototype, { helper, here });
+    }
+    expect(most).toBe(1);
+  });
 
   it('emit a few packages at a time, not all at once (each holds its scope in memory until staged)', async () => {
     const dir = scratch();
