@@ -1,7 +1,9 @@
 /**
  * The Anki package writer: a "legacy" .apkg (a zip of `collection.anki2`, an SQLite database in
  * Anki's schema 11, a `media` map and the media files `0`, `1`, …) that every Anki client imports.
- * See /work/shared/ANKI.md for what Anki does with each value written here.
+ * What Anki does with each value written here is cited beside it (Anki's importers: 2.1.15's
+ * `anki/importing/anki2.py`, today's `rslib/src/import_export/package/apkg/import/`), and the
+ * README's "What re-import does" says it for users.
  *
  * Pure: no clock, no file system. The same package and options give the same bytes in any time
  * zone, so rebuilding an unchanged deck produces an unchanged file.

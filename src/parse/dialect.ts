@@ -1,6 +1,6 @@
 /**
- * The format author's second dialect (`../shared/FORMAT.md`, the reference parser
- * `NeneWang/mastery-cli`'s `src/md_terms_parser.js`): `?p:` / `p:` prompts, `?x` answers that run
+ * The format author's second dialect (the card language's looser form, in the README's card
+ * language section; the reference parser is `NeneWang/mastery-cli`'s `src/md_terms_parser.js`): `?p:` / `p:` prompts, `?x` answers that run
  * to the next blank line, `##`–`####` headers as default prompts, a `?x` prompted by the line
  * above it, one-line `term::answer` cards and `:d` groups.
  *
