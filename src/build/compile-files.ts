@@ -45,7 +45,7 @@ export function worthWorkers(root: RootContext, indexes: readonly number[]): boo
  * links without reading a file twice, and a larger one holds about this many cards plus the
  * scopes being linked and emitted at a time.
  */
-export const HOLD_CARDS = 20_000;
+const HOLD_CARDS = 20_000;
 
 /** The memory budget, in cards (see HOLD_CARDS). */
 export const holdCards = (root: RootContext): number => root.options.holdCards ?? HOLD_CARDS;

@@ -113,17 +113,9 @@ export async function linkAndEmit(
       const linkedHere = linkedUpTo
         .then(() => ready)
         .then(() => {
-          const files = indexes.map((i) => root.states[i]!.compiled!);
-          const link = linkScope(
-            scope,
-            files,
-            plan.slices.sliceOf(scope),
-            plan.resolveContext,
-            plan.claims.diagnostics,
-          );
-          links[n] = keep(root, plan, link);
-          return packScopes([{ scope, files, link }], plan.claims.diagnostics, undefined, files)[0]!
-            .pkg;
+          const linked = linkOne(root, plan, scope);
+          links[n] = keep(root, plan, linked.link);
+          return packScopes([linked], plan.claims.diagnostics, undefined, linked.files)[0]!.pkg;
         });
       linkedUpTo = linkedHere;
       linkedHere.catch(() => undefined);
@@ -162,17 +154,7 @@ async function linkBundle(
     linking.flatMap((scope) => plan.byScope.get(scope)!),
     true,
   );
-  const scopeLinks = linking.map((scope) => {
-    const files = plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!);
-    const link = linkScope(
-      scope,
-      files,
-      plan.slices.sliceOf(scope),
-      plan.resolveContext,
-      plan.claims.diagnostics,
-    );
-    return { scope, files, link };
-  });
+  const scopeLinks = linking.map((scope) => linkOne(root, plan, scope));
   const links = scopeLinks.map(({ link }) => keep(root, plan, link));
   const { pkg } = packScopes(
     scopeLinks,
@@ -184,6 +166,14 @@ async function linkBundle(
   if (packages)
     await emitter.emit(pkg, [...linking], Object.assign({}, ...links.map((l) => l.entries)));
   return { linked: { links, packages }, emitted: emitter.done() };
+}
+
+/** Links one scope whose files are in memory, against its slice of the previous lock. */
+function linkOne(root: RootContext, plan: ScopePlan, scope: string) {
+  const files = plan.byScope.get(scope)!.map((i) => root.states[i]!.compiled!);
+  const slice = plan.slices.sliceOf(scope);
+  const link = linkScope(scope, files, slice, plan.resolveContext, plan.claims.diagnostics);
+  return { scope, files, link };
 }
 
 function keep(root: RootContext, plan: ScopePlan, link: ScopeLink): LinkedScope {

@@ -69,9 +69,6 @@ export async function planOutputs(
   return { pkg, outputs };
 }
 
-/** Whether a plan has outputs to emit (not all found in the cache). */
-export const hasMissing = (plan: OutputPlan) => plan.outputs.some((o) => o.found === null);
-
 /**
  * A package's outputs, each as its blob hash plus, when emitted now (on a worker when several
  * packages need it), the temporary file it was staged in; emitted outputs go to the cache too.

@@ -59,6 +59,27 @@ async function coldBuild(twin: string, paths: string[], more: Partial<BuildOptio
   return outputs(twin);
 }
 
+/** `pool`, counting its tasks of one kind in flight (`count.most`: the most at once). */
+function counting(
+  pool: Pool,
+  kind: 'compile' | 'emit',
+  count: { running: number; most: number },
+): Pool {
+  return {
+    size: pool.size,
+    close: () => pool.close(),
+    run: async (task) => {
+      if (task.kind !== kind) return pool.run(task);
+      count.most = Math.max(count.most, ++count.running);
+      try {
+        return await pool.run(task);
+      } finally {
+        count.running--;
+      }
+    },
+  };
+}
+
 describe('incremental builds', () => {
   it('serves an unchanged rebuild from the cache, byte for byte', async () => {
     const dir = copyFixtures('library');
@@ -473,28 +494,13 @@ describe('parallel builds', () => {
       ).join('\n');
     writeFileSync(path.join(dir, 'lib/book-1/big-1.md'), big(1));
     writeFileSync(path.join(dir, 'lib/book-1/big-2.md'), big(2));
-    let running = 0;
-    let most = 0;
-    const counting = (pool: Promise<Pool>): Promise<Pool> =>
-      pool.then((p) => ({
-        size: p.size,
-        close: () => p.close(),
-        run: async (task) => {
-          if (task.kind !== 'compile') return p.run(task);
-          most = Math.max(most, ++running);
-          try {
-            return await p.run(task);
-          } finally {
-            running--;
-          }
-        },
-      }));
+    const compiles = { running: 0, most: 0 };
     const { helper, here } = Workers.prototype;
     Workers.prototype.helper = function (this: Workers) {
-      return counting(helper.call(this));
+      return helper.call(this).then((p) => counting(p, 'compile', compiles));
     };
     Workers.prototype.here = function (this: Workers) {
-      return counting(here.call(this));
+      return here.call(this).then((p) => counting(p, 'compile', compiles));
     };
     try {
       const result = await build(options(dir, ['lib'], { jobs: 1, cache: false }));
@@ -502,28 +508,14 @@ describe('parallel builds', () => {
     } finally {
       Object.assign(Workers.prototype, { helper, here });
     }
-    expect(most).toBe(1);
+    expect(compiles.most).toBe(1);
   });
 
   it('emit a few packages at a time, not all at once (each holds its scope in memory until staged)', async () => {
     const dir = scratch();
     generateLibrary(path.join(dir, 'lib'), 8, 1, 3);
-    const workers = await createPool(2);
-    let running = 0;
-    let most = 0;
-    const pool: Pool = {
-      size: workers.size,
-      close: () => workers.close(),
-      run: async (task) => {
-        if (task.kind !== 'emit') return workers.run(task);
-        most = Math.max(most, ++running);
-        try {
-          return await workers.run(task);
-        } finally {
-          running--;
-        }
-      },
-    };
+    const emits = { running: 0, most: 0 };
+    const pool = counting(await createPool(2), 'emit', emits);
     try {
       const result = await build(options(dir, ['lib'], { jobs: 2, pool, formats: ['apkg'] }));
       expect(result.packages).toBe(8);
@@ -532,8 +524,8 @@ describe('parallel builds', () => {
     }
     // One lane per job and one more to link (build/link-scopes.ts): two emitting at once, or
     // three, never all eight.
-    expect(most).toBeGreaterThanOrEqual(2);
-    expect(most).toBeLessThanOrEqual(3);
+    expect(emits.most).toBeGreaterThanOrEqual(2);
+    expect(emits.most).toBeLessThanOrEqual(3);
   });
 
   it('rejects --jobs 0', async () => {
