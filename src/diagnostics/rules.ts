@@ -214,9 +214,4 @@ export const RULES = {
   },
 } as const satisfies Record<string, { severity: Severity; summary: string; fix?: true }>;
 
-/** The rules whose diagnostics can carry a fix. */
-export const FIXABLE_RULES = (Object.keys(RULES) as RuleId[]).filter(
-  (rule) => (RULES[rule] as { fix?: true }).fix === true,
-);
-
 export type RuleId = keyof typeof RULES;

@@ -1,8 +1,6 @@
 import type { JsonCard, JsonDeck } from '../validate/schema.js';
 import { Utf8Chunks } from './chunks.js';
 
-export const JSON_SCHEMA_URL = 'https://deckc.dev/schema/deck.schema.json';
-
 /**
  * A JSON deck file: the package's cards with Markdown source and rendered HTML side by side.
  * The bytes of `JSON.stringify(doc, null, 2)` and a newline, written a card at a time.
